@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mount-view compiler: the private IPC view of SPEC §2 as a sorted table.
+ *
+ * Every standard rendezvous directory gets a fresh, empty filesystem, so
+ * that no host socket, FIFO or shm object in it can be named: /tmp,
+ * /var/tmp, /run (all of it: D-Bus, systemd, databases, /run/user),
+ * $XDG_RUNTIME_DIR wherever it lives, /dev/shm and /dev/mqueue. /dev itself
+ * is rebuilt with only the harmless nodes (no /dev/userfaultfd, no /dev/log
+ * socket), and /proc is remounted for the new PID namespace.
+ *
+ * Read-only bind mounts would not do: connect(2) on a unix socket checks
+ * write permission on the inode, not on the mount (firejail#2269). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "compile/plan.h"
+#include "util/cleanup.h"
+
+#define TMP_FLAGS (MS_NOSUID | MS_NODEV)
+#define DEV_FLAGS (MS_NOSUID | MS_NOEXEC)
+#define PROC_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+static const struct {
+        const char *path, *target;
+} dev_links[] = {
+        {"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
+        {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+        {"/dev/ptmx", "pts/ptmx"},          {"/run/shm", "/dev/shm"},
+};
+
+/* Directories that get a fresh tmpfs, with their tmpfs options. */
+static const struct {
+        const char *path, *options;
+        bool optional;
+} masked_dirs[] = {
+        {"/dev/shm", "mode=1777", false},
+        {"/run", "mode=0755", true},
+        {"/tmp", "mode=1777", false},
+        {"/var/tmp", "mode=1777", true},
+};
+
+/* An entry as written in this file; plan_add() copies the strings. */
+struct mount_spec {
+        enum ipf_mount_kind kind;
+        const char *path, *source, *options;
+        unsigned long flags;
+        mode_t mode;
+        bool optional;
+};
+
+static int plan_add(struct ipf_mount_plan *m, size_t *allocated, struct mount_spec e)
+{
+        _cleanup_free_ char *path = NULL, *source = NULL;
+
+        if (m->n == *allocated) {
+                size_t n = *allocated ? *allocated * 2 : 32;
+                struct ipf_mount *a = reallocarray(m->entries, n, sizeof(*a));
+
+                if (!a)
+                        return -ENOMEM;
+                m->entries = a;
+                *allocated = n;
+        }
+        path = strdup(e.path);
+        if (!path)
+                return -ENOMEM;
+        if (e.source) {
+                source = strdup(e.source);
+                if (!source)
+                        return -ENOMEM;
+        }
+        m->entries[m->n++] = (struct ipf_mount){
+                .kind = e.kind,
+                .path = TAKE_PTR(path),
+                .source = TAKE_PTR(source),
+                .options = e.options,
+                .flags = e.flags,
+                .mode = e.mode,
+                .optional = e.optional,
+        };
+        return 0;
+}
+
+static bool path_is_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+
+        return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Parents before children; at one path a DIR (the mount point) before the
+ * mount on it. */
+static int mount_cmp(const void *a, const void *b)
+{
+        const struct ipf_mount *x = a, *y = b;
+        int c = strcmp(x->path, y->path);
+
+        if (c != 0)
+                return c;
+        return (x->kind != IPF_MOUNT_DIR) - (y->kind != IPF_MOUNT_DIR);
+}
+
+/* Duplicates (same path, same kind) keep the first: every entry of this
+ * table is already the most restrictive choice for its path. */
+static void plan_sort_dedup(struct ipf_mount_plan *m)
+{
+        size_t w = 0;
+
+        qsort(m->entries, m->n, sizeof(*m->entries), mount_cmp);
+        for (size_t i = 0; i < m->n; i++) {
+                if (w > 0 && m->entries[w - 1].kind == m->entries[i].kind &&
+                    strcmp(m->entries[w - 1].path, m->entries[i].path) == 0) {
+                        free(m->entries[i].path);
+                        free(m->entries[i].source);
+                        continue;
+                }
+                m->entries[w++] = m->entries[i];
+        }
+        m->n = w;
+}
+
+static int add_dev(struct ipf_mount_plan *m, size_t *alloc)
+{
+        char path[64], source[64];
+        int r;
+
+        r = plan_add(m, alloc,
+                     (struct mount_spec){.kind = IPF_MOUNT_TMPFS,
+                                         .path = "/dev",
+                                         .options = "mode=0755",
+                                         .flags = DEV_FLAGS});
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dev_nodes); i++) {
+                snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+                snprintf(source, sizeof(source), "/dev/%s", dev_nodes[i]);
+                r = plan_add(m, alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_DEV,
+                                                 .path = path,
+                                                 .source = source,
+                                                 .mode = 0666});
+        }
+        if (r >= 0)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){
+                                     .kind = IPF_MOUNT_DIR, .path = "/dev/pts", .mode = 0755});
+        if (r >= 0)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_DEVPTS,
+                                                 .path = "/dev/pts",
+                                                 .options = "newinstance,ptmxmode=0666,mode=620",
+                                                 .flags = MS_NOSUID | MS_NOEXEC});
+        if (r >= 0)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){
+                                     .kind = IPF_MOUNT_DIR, .path = "/dev/mqueue", .mode = 0755});
+        if (r >= 0)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_MQUEUE,
+                                                 .path = "/dev/mqueue",
+                                                 .flags = PROC_FLAGS});
+        if (r >= 0)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){
+                                     .kind = IPF_MOUNT_DIR, .path = "/dev/shm", .mode = 01777});
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dev_links); i++)
+                r = plan_add(m, alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_SYMLINK,
+                                                 .path = dev_links[i].path,
+                                                 .source = dev_links[i].target});
+        return r;
+}
+
+/* $XDG_RUNTIME_DIR: a directory of the user's own inside an already fresh
+ * mount, or a fresh tmpfs of its own when it lives elsewhere. */
+static int add_runtime_dir(struct ipf_mount_plan *m, size_t *alloc, const char *xdg)
+{
+        if (!xdg || xdg[0] != '/' || strcmp(xdg, "/") == 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(masked_dirs); i++)
+                if (path_is_below(xdg, masked_dirs[i].path))
+                        return strcmp(xdg, masked_dirs[i].path) == 0
+                                       ? 0
+                                       : plan_add(m, alloc,
+                                                  (struct mount_spec){.kind = IPF_MOUNT_DIR,
+                                                                      .path = xdg,
+                                                                      .mode = 0700});
+        return plan_add(m, alloc,
+                        (struct mount_spec){.kind = IPF_MOUNT_TMPFS,
+                                            .path = xdg,
+                                            .options = "mode=0700",
+                                            .flags = TMP_FLAGS,
+                                            .optional = true});
+}
+
+int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
+                       struct ipf_mount_plan *ret, struct ipf_diag *reterr)
+{
+        struct ipf_mount_plan m = {0};
+        size_t alloc = 0;
+        int r;
+
+        r = add_dev(&m, &alloc);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(masked_dirs); i++)
+                r = plan_add(&m, &alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_TMPFS,
+                                                 .path = masked_dirs[i].path,
+                                                 .options = masked_dirs[i].options,
+                                                 .flags = TMP_FLAGS,
+                                                 .optional = masked_dirs[i].optional});
+        if (r >= 0)
+                r = plan_add(&m, &alloc,
+                             (struct mount_spec){
+                                     .kind = IPF_MOUNT_PROC, .path = "/proc", .flags = PROC_FLAGS});
+        if (r >= 0)
+                r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
+        if (r < 0) {
+                ipf_mount_plan_done(&m);
+                ipf_diag_set(reterr, NULL, 0, 0, "cannot build mount plan: %s", strerror(-r));
+                return r;
+        }
+        plan_sort_dedup(&m);
+        *ret = m;
+        return 0;
+}
+
+void ipf_mount_plan_done(struct ipf_mount_plan *m)
+{
+        for (size_t i = 0; i < m->n; i++) {
+                free(m->entries[i].path);
+                free(m->entries[i].source);
+        }
+        free(m->entries);
+        *m = (struct ipf_mount_plan){0};
+}
+
+const char *ipf_mount_kind_to_string(enum ipf_mount_kind k)
+{
+        static const char *const names[_IPF_MOUNT_MAX] = {
+                [IPF_MOUNT_TMPFS] = "tmpfs",     [IPF_MOUNT_DIR] = "dir",
+                [IPF_MOUNT_DEV] = "dev",         [IPF_MOUNT_DEVPTS] = "devpts",
+                [IPF_MOUNT_MQUEUE] = "mqueue",   [IPF_MOUNT_PROC] = "proc",
+                [IPF_MOUNT_SYMLINK] = "symlink",
+        };
+        return k < _IPF_MOUNT_MAX ? names[k] : NULL;
+}

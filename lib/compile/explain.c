@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* explain: the plans `run` would apply, layer by layer, and what this
+ * kernel enforces of them. Prints the very plan ipf_run() builds. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "compile/plan.h"
+#include "sys/syscalls.h"
+#include "util/cleanup.h"
+
+static void explain_mounts(const struct ipf_mount_plan *m, FILE *f)
+{
+        fputs("mount view     private mount namespace, nothing propagates either way\n", f);
+        for (size_t i = 0; i < m->n; i++) {
+                const struct ipf_mount *e = &m->entries[i];
+
+                fprintf(f, "                 %-8s %s%s%s%s\n", ipf_mount_kind_to_string(e->kind),
+                        e->path, e->source ? " -> " : "", e->source ? e->source : "",
+                        e->optional ? " (if present)" : "");
+        }
+}
+
+static void explain_landlock(const struct ipf_landlock_plan *l, FILE *f)
+{
+        if (l->scoped == 0) {
+                fprintf(f, "landlock       ABI %d: no scopes; %s\n", l->abi,
+                        l->fallback ? l->fallback : "nothing to restrict");
+                return;
+        }
+        fprintf(f, "landlock       ABI %d, scopes:%s%s (enforced)\n", l->abi,
+                l->scoped & IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET ? " abstract-unix-socket" : "",
+                l->scoped & IPF_LANDLOCK_SCOPE_SIGNAL ? " signal" : "");
+}
+
+static void explain_rules(const struct ipf_policy *p, FILE *f)
+{
+        fputs("\nrules\n", f);
+        if (p->n_rules == 0)
+                fputs("  (none: every IPC endpoint outside the sandbox is denied)\n", f);
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ipf_rule *r = &p->rules[i];
+                _cleanup_free_ char *text = ipf_rule_to_text(r);
+                const char *how;
+
+                switch (r->kind) {
+                case IPF_RULE_NETWORK:
+                        how = r->network == IPF_NETWORK_NONE ? "own network namespace"
+                                                             : "NOT ENFORCED by this version";
+                        break;
+                case IPF_RULE_NETLINK:
+                        how = "seccomp allows socket(AF_NETLINK) for this protocol";
+                        break;
+                default:
+                        how = "NOT ENFORCED by this version: `run` refuses this profile";
+                        break;
+                }
+                fprintf(f, "  %-40s %s:%u:%u  %s\n", text ? text : "?",
+                        r->origin.file ? r->origin.file : "-", r->origin.line, r->origin.col,
+                        how);
+        }
+}
+
+int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
+{
+        struct ipf_features features;
+        struct ipf_host host = { .uid = getuid(), .gid = getgid(),
+                                 .xdg_runtime_dir = secure_getenv("XDG_RUNTIME_DIR") };
+        struct ipf_plan plan = { 0 };
+        struct ipf_diag unsupported = { 0 };
+        int r, supported;
+
+        ipf_features_probe(&features);
+        supported = ipf_plan_check_supported(p, &unsupported);
+        /* Build the plans even for a profile `run` would refuse. */
+        r = ipf_compile_mounts(p, &host, &plan.mounts, reterr);
+        if (r >= 0)
+                r = ipf_compile_landlock(p, &features, &plan.landlock);
+        if (r >= 0)
+                r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
+        if (r < 0) {
+                ipf_plan_done(&plan);
+                return r;
+        }
+
+        fprintf(f, "profile        %s (%s)\n", p->name, p->source ? p->source : "built-in");
+        fprintf(f, "kernel         Landlock ABI %d; seccomp filters; user namespaces probed at run\n",
+                features.landlock_abi);
+        fprintf(f, "user namespace uid %u gid %u mapped to themselves; no setuid, no file caps\n",
+                (unsigned)host.uid, (unsigned)host.gid);
+        explain_mounts(&plan.mounts, f);
+        fputs("namespaces     ipc (SysV, POSIX mq), pid (init is pid 1, program pid 2), "
+              "net (loopback only), uts\n", f);
+        explain_landlock(&plan.landlock, f);
+        fputs("capabilities   all dropped, bounding and ambient sets cleared, securebits locked, "
+              "no_new_privs\n", f);
+        fprintf(f, "seccomp        %u BPF instructions, native ABI only (see `ipcfence compile "
+                "--target=seccomp-bpf`)\n", plan.seccomp.len);
+        fputs("descriptors    all but 0, 1, 2 closed before any layer\n", f);
+        fputs("apparmor       not applied by this version\n", f);
+        fputs("selinux        not applied by this version\n", f);
+        explain_rules(p, f);
+        if (supported < 0)
+                fprintf(f, "\nrun refuses this profile: %s\n", unsupported.msg);
+        ipf_plan_done(&plan);
+        return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* All compilers in one call: policy + features + host → struct ipf_plan. */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile/plan.h"
+#include "util/cleanup.h"
+
+/* Rules whose enforcement this version has. Everything else is parsed and
+ * then refused here, so that a profile never runs with less confinement
+ * than it asks for. */
+static bool rule_enforced(const struct ipf_rule *r)
+{
+        switch (r->kind) {
+        case IPF_RULE_NETWORK:
+                return r->network == IPF_NETWORK_NONE;
+        case IPF_RULE_NETLINK:
+                return true;
+        default:
+                return false;
+        }
+}
+
+int ipf_plan_check_supported(const struct ipf_policy *p, struct ipf_diag *reterr)
+{
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ipf_rule *r = &p->rules[i];
+                _cleanup_free_ char *text = NULL;
+
+                if (rule_enforced(r))
+                        continue;
+                text = ipf_rule_to_text(r);
+                ipf_diag_set(reterr, r->origin.file, r->origin.line, r->origin.col,
+                             "rule '%s' is not enforced by this version of ipcfence; "
+                             "refusing to run without it",
+                             text ? text : ipf_rule_kind_to_string(r->kind));
+                return -EOPNOTSUPP;
+        }
+        return 0;
+}
+
+int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
+                   const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
+{
+        struct ipf_plan plan = {
+                /* One clone creates the user namespace first, then the others,
+                 * owned by it; the init process is pid 1 of the new PID ns. */
+                .clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID |
+                               CLONE_NEWNET | CLONE_NEWUTS,
+                .loopback_up = true,
+                .uid = h->uid,
+                .gid = h->gid,
+        };
+        int r;
+
+        r = ipf_plan_check_supported(p, reterr);
+        if (r < 0)
+                return r;
+        r = ipf_compile_mounts(p, h, &plan.mounts, reterr);
+        if (r < 0)
+                return r;
+        r = ipf_compile_landlock(p, f, &plan.landlock);
+        if (r >= 0)
+                r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
+        if (r < 0) {
+                ipf_plan_done(&plan);
+                return r;
+        }
+        *ret = plan;
+        return 0;
+}
+
+void ipf_plan_done(struct ipf_plan *plan)
+{
+        ipf_mount_plan_done(&plan->mounts);
+        ipf_seccomp_plan_done(&plan->seccomp);
+}

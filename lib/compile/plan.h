@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Plans: plain data that the per-layer compilers produce from the policy IR
+ * and the probed kernel features, and that lib/sandbox/ executes without
+ * deciding anything (STYLE §1). `explain` and `compile --target` print these
+ * very plans. */
+#pragma once
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy/policy.h"
+
+/* What the running kernel offers, probed by use (lib/compile/features.c). */
+struct ipf_features {
+        int landlock_abi; /* 0: Landlock unavailable */
+};
+
+/* Facts about the invoking user the plans depend on. */
+struct ipf_host {
+        uid_t uid;
+        gid_t gid;
+        const char *xdg_runtime_dir; /* may be NULL */
+};
+
+/* ---- namespaces + mount view (compile-mounts.c) ---- */
+enum ipf_mount_kind {
+        IPF_MOUNT_TMPFS,   /* fresh tmpfs at path, options = tmpfs data */
+        IPF_MOUNT_DIR,     /* mkdir path (mode) inside an earlier fresh mount */
+        IPF_MOUNT_DEV,     /* bind the host device node `source` onto path */
+        IPF_MOUNT_DEVPTS,  /* new devpts instance */
+        IPF_MOUNT_MQUEUE,  /* fresh mqueue for the new IPC namespace */
+        IPF_MOUNT_PROC,    /* fresh procfs for the new PID namespace */
+        IPF_MOUNT_SYMLINK, /* symlink path -> source */
+        _IPF_MOUNT_MAX,
+};
+
+struct ipf_mount {
+        enum ipf_mount_kind kind;
+        char *path;
+        char *source;          /* DEV: host path; SYMLINK: target */
+        const char *options;   /* static string or NULL */
+        unsigned long flags;   /* MS_NOSUID|MS_NODEV|MS_NOEXEC */
+        mode_t mode;           /* DIR, DEV placeholder */
+        bool optional;         /* a missing mount point is not an error */
+};
+
+struct ipf_mount_plan {
+        struct ipf_mount *entries; /* sorted: parents before children */
+        size_t n;
+};
+
+/* ---- Landlock (compile-landlock.c) ---- */
+struct ipf_landlock_plan {
+        int abi;             /* the ABI this plan was built for */
+        uint64_t scoped;     /* IPF_LANDLOCK_SCOPE_* */
+        const char *fallback; /* non-NULL: what replaces a missing feature */
+};
+
+/* ---- seccomp (compile-seccomp.c) ---- */
+struct ipf_seccomp_plan {
+        struct sock_filter *insns;
+        unsigned short len;
+};
+
+struct ipf_plan {
+        unsigned long clone_flags; /* CLONE_NEW* for the init process */
+        bool loopback_up;
+        uid_t uid;
+        gid_t gid;
+        struct ipf_mount_plan mounts;
+        struct ipf_landlock_plan landlock;
+        struct ipf_seccomp_plan seccomp;
+};
+
+int ipf_features_probe(struct ipf_features *ret);
+
+/* Refuse rules this version parses but cannot enforce yet (exit 125 rather
+ * than run with less confinement than asked). */
+int ipf_plan_check_supported(const struct ipf_policy *p, struct ipf_diag *reterr);
+
+int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
+                       struct ipf_mount_plan *ret, struct ipf_diag *reterr);
+void ipf_mount_plan_done(struct ipf_mount_plan *m);
+const char *ipf_mount_kind_to_string(enum ipf_mount_kind k);
+
+int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
+                         struct ipf_landlock_plan *ret);
+
+/* Build the filter context and export it as BPF. */
+int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret,
+                        struct ipf_diag *reterr);
+void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
+
+/* All layers, in one call; on failure nothing is left allocated. */
+int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
+                   const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
+void ipf_plan_done(struct ipf_plan *plan);

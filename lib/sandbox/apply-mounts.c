@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mount view: executes the sorted table from compile-mounts.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+#include "util/cleanup.h"
+
+#define MAX_DEV_NODES 16
+
+/* mkdir -p: intermediates 0755, the last component MODE (umask is 0 here). */
+static int mkdir_p(const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        size_t len = strlen(path);
+
+        if (len >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, len + 1);
+        for (char *s = buf + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* Bind the pre-opened host node FD onto a fresh placeholder at PATH. */
+static int bind_dev(int fd, const char *path, mode_t mode)
+{
+        char source[64];
+        int placeholder = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+        if (placeholder < 0)
+                return -errno;
+        close(placeholder);
+        snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+        if (mount(source, path, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+static int apply_one(const struct ipf_mount *e, int dev_fd)
+{
+        switch (e->kind) {
+        case IPF_MOUNT_TMPFS:
+                return mount("tmpfs", e->path, "tmpfs", e->flags, e->options) < 0 ? -errno : 0;
+        case IPF_MOUNT_DIR:
+                return mkdir_p(e->path, e->mode);
+        case IPF_MOUNT_DEV:
+                return dev_fd < 0 ? -ENOENT : bind_dev(dev_fd, e->path, e->mode);
+        case IPF_MOUNT_DEVPTS:
+                return mount("devpts", e->path, "devpts", e->flags, e->options) < 0 ? -errno : 0;
+        case IPF_MOUNT_MQUEUE:
+                return mount("mqueue", e->path, "mqueue", e->flags, NULL) < 0 ? -errno : 0;
+        case IPF_MOUNT_PROC:
+                return mount("proc", e->path, "proc", e->flags, NULL) < 0 ? -errno : 0;
+        case IPF_MOUNT_SYMLINK:
+                return symlink(e->source, e->path) < 0 ? -errno : 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+/* Re-enter the working directory through the new view: the old cwd still
+ * points into the host's /tmp (or wherever) under the fresh mounts, and a
+ * relative connect() would reach the host's sockets through it. Returns 1
+ * when the directory is not visible in the view and we moved to '/', with
+ * its path in DETAIL. */
+static int reenter_cwd(char *detail, size_t n)
+{
+        char cwd[PATH_MAX];
+
+        if (!getcwd(cwd, sizeof(cwd)))
+                snprintf(cwd, sizeof(cwd), "?");
+        else if (chdir(cwd) == 0)
+                return 0;
+        if (chdir("/") < 0)
+                return -errno;
+        snprintf(detail, n, "%s", cwd);
+        return 1;
+}
+
+int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
+{
+        int dev_fds[MAX_DEV_NODES];
+        size_t n_dev = 0;
+        mode_t old_umask;
+        int r = 0;
+
+        /* Nothing we mount propagates back to the host, nor host mounts in. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                snprintf(detail, n, "making / private");
+                return -errno;
+        }
+        /* Open the host's device nodes before /dev is replaced. */
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->entries[i].kind != IPF_MOUNT_DEV)
+                        continue;
+                if (n_dev == MAX_DEV_NODES)
+                        return -E2BIG;
+                dev_fds[n_dev++] = open(m->entries[i].source, O_PATH | O_CLOEXEC);
+        }
+
+        old_umask = umask(0);
+        for (size_t i = 0, d = 0; i < m->n && r >= 0; i++) {
+                const struct ipf_mount *e = &m->entries[i];
+                int fd = e->kind == IPF_MOUNT_DEV ? dev_fds[d++] : -1;
+
+                r = apply_one(e, fd);
+                /* A host without this node or directory has nothing to hide. */
+                if (r == -ENOENT && (e->optional || e->kind == IPF_MOUNT_DEV))
+                        r = 0;
+                if (r < 0)
+                        snprintf(detail, n, "%s %s", ipf_mount_kind_to_string(e->kind), e->path);
+        }
+        umask(old_umask);
+        for (size_t i = 0; i < n_dev; i++)
+                if (dev_fds[i] >= 0)
+                        close(dev_fds[i]);
+        if (r >= 0)
+                r = reenter_cwd(detail, n);
+        return r;
+}

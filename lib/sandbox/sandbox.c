@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one place that owns the SPEC §2 order. The supervisor clones the
+ * sandbox's init process straight into all namespaces (the user namespace is
+ * created first by the kernel and owns the others); init applies each layer
+ * in order, forks the program — never a second exec of ipcfence — and
+ * becomes the reaper. Init confines itself before forking, so the program
+ * inherits every layer and nothing unconfined ever runs inside. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+#include "sys/syscalls.h"
+#include "util/cleanup.h"
+
+const char *ipf_step_to_string(enum ipf_step s)
+{
+        static const char *const names[_IPF_STEP_MAX] = {
+                [IPF_STEP_PARENT] = "supervisor",
+                [IPF_STEP_FDS] = "closing inherited descriptors",
+                [IPF_STEP_USERNS] = "user namespace",
+                [IPF_STEP_MOUNTS] = "mount namespace",
+                [IPF_STEP_NET] = "network namespace",
+                [IPF_STEP_NNP] = "no_new_privs",
+                [IPF_STEP_LANDLOCK] = "Landlock",
+                [IPF_STEP_CAPS] = "capabilities",
+                [IPF_STEP_SECCOMP] = "seccomp",
+                [IPF_STEP_EXEC] = "executing the program",
+        };
+        return s >= 0 && s < _IPF_STEP_MAX ? names[s] : "unknown step";
+}
+
+struct child_ctx {
+        const struct ipf_plan *plan;
+        char *const *argv;
+        const struct ipf_run_options *o;
+        const sigset_t *forward, *orig_mask;
+        int report_fd, life_fd;
+};
+
+static _Noreturn void child_fail(int report_fd, enum ipf_step step, int err, const char *detail,
+                                 int code)
+{
+        struct ipf_child_report rep = { .step = step, .err = err };
+
+        snprintf(rep.detail, sizeof(rep.detail), "%s", detail ? detail : "");
+        /* A short write leaves the supervisor to report the bare exit. */
+        (void)!write(report_fd, &rep, sizeof(rep));
+        _exit(code);
+}
+
+/* Close every descriptor but the two pipes: SPEC §1 keeps only 0-2, and
+ * Landlock does not restrict what was opened before it. */
+static int close_inherited(int keep_a, int keep_b)
+{
+        int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+
+        if (lo > 3 && sys_close_range(3, lo - 1, 0) < 0)
+                return -errno;
+        if (hi > lo + 1 && sys_close_range(lo + 1, hi - 1, 0) < 0)
+                return -errno;
+        if (sys_close_range(hi + 1, ~0U, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+/* As env(1): 127 when COMMAND is not found, 126 when it cannot be
+ * executed, 125 when we could not even try (no memory, no process). */
+static int exec_failure_status(int err)
+{
+        switch (err) {
+        case ENOENT:
+                return IPF_EXIT_NOT_FOUND;
+        case EAGAIN:
+        case ENOMEM:
+        case ENOSYS:
+                return IPF_EXIT_FAILURE;
+        default:
+                return IPF_EXIT_CANNOT_EXEC;
+        }
+}
+
+/* posix_spawn: vfork semantics (no copy of init's page tables) and exec
+ * errors returned here rather than through another pipe. glibc tries clone3
+ * first, gets ENOSYS from our filter and falls back to clone. The report
+ * and life pipes are close-on-exec and never reach the program. */
+static pid_t spawn_program(const struct child_ctx *c)
+{
+        posix_spawnattr_t attr;
+        short flags = POSIX_SPAWN_SETSIGMASK;
+        pid_t pid;
+        int r;
+
+        if (c->o->new_session)
+                flags |= POSIX_SPAWN_SETSID;
+        r = posix_spawnattr_init(&attr);
+        if (r == 0)
+                r = posix_spawnattr_setflags(&attr, flags);
+        if (r == 0)
+                r = posix_spawnattr_setsigmask(&attr, c->orig_mask);
+        if (r == 0)
+                r = posix_spawnp(&pid, c->argv[0], NULL, &attr, c->argv, environ);
+        posix_spawnattr_destroy(&attr);
+        if (r != 0)
+                child_fail(c->report_fd, IPF_STEP_EXEC, r, c->argv[0], exec_failure_status(r));
+        return pid;
+}
+
+#define APPLY(c, step, call)                                                                 \
+        do {                                                                                 \
+                char _detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";           \
+                int _r = (call);                                                             \
+                if (_r < 0)                                                                  \
+                        child_fail((c)->report_fd, (step), -_r, _detail, IPF_EXIT_FAILURE); \
+        } while (0)
+
+static void apply_mounts(const struct child_ctx *c)
+{
+        char detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";
+        int r = ipf_apply_mounts(&c->plan->mounts, detail, sizeof(detail));
+
+        if (r < 0)
+                child_fail(c->report_fd, IPF_STEP_MOUNTS, -r, detail, IPF_EXIT_FAILURE);
+        if (r > 0 && c->o->verbosity >= 0)
+                dprintf(STDERR_FILENO,
+                        "ipcfence: working directory '%s' is not visible in the sandbox, "
+                        "starting in '/'\n",
+                        detail);
+}
+
+static _Noreturn void init_main(const struct child_ctx *c)
+{
+        const struct ipf_plan *plan = c->plan;
+        struct pollfd pfd = { .fd = c->life_fd, .events = POLLIN };
+        pid_t program;
+
+        /* Die with the supervisor; if it is already gone, stop here. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&pfd, 1, 0) != 0)
+                child_fail(c->report_fd, IPF_STEP_PARENT, ESRCH, NULL, IPF_EXIT_FAILURE);
+
+        /* Before anything that opens a file: inherited fds must not survive
+         * into the confined program (and Landlock ignores them). */
+        if (close_inherited(c->report_fd, c->life_fd) < 0)
+                child_fail(c->report_fd, IPF_STEP_FDS, errno, NULL, IPF_EXIT_FAILURE);
+        /* The maps first: every later step needs our capabilities in the new
+         * user namespace, and files we create must be owned by the caller. */
+        APPLY(c, IPF_STEP_USERNS, ipf_apply_userns(plan->uid, plan->gid, _detail, sizeof(_detail)));
+        /* Mounts need CAP_SYS_ADMIN over the mount namespace; /proc must be
+         * mounted by a process inside the new PID namespace (we are its 1). */
+        apply_mounts(c);
+        if (plan->loopback_up)
+                APPLY(c, IPF_STEP_NET, ipf_apply_loopback(_detail, sizeof(_detail)));
+        /* no_new_privs: required by Landlock and seccomp without
+         * CAP_SYS_ADMIN, and keeps setuid binaries from regaining privilege. */
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(c->report_fd, IPF_STEP_NNP, errno, NULL, IPF_EXIT_FAILURE);
+        APPLY(c, IPF_STEP_LANDLOCK, ipf_apply_landlock(&plan->landlock, _detail, sizeof(_detail)));
+        /* Capabilities after the steps that need them, before seccomp so the
+         * filter need not allow capset/prctl for us. */
+        APPLY(c, IPF_STEP_CAPS, ipf_apply_caps(_detail, sizeof(_detail)));
+        /* seccomp last: from here on the filter covers us and the program. */
+        APPLY(c, IPF_STEP_SECCOMP, ipf_apply_seccomp(&plan->seccomp, _detail, sizeof(_detail)));
+        /* The program may not read or write pid 1's memory via /proc/1/mem. */
+        (void)prctl(PR_SET_DUMPABLE, 0);
+
+        program = spawn_program(c);
+        /* The program is executing: EOF tells the supervisor so. */
+        close(c->report_fd);
+        ipf_init_run(program, c->forward, c->o->new_session);
+}
+
+const char *ipf_sandbox_userns_hint(int err)
+{
+        if (err != EPERM && err != EACCES && err != ENOSPC && err != EINVAL)
+                return "";
+        return " (unprivileged user namespaces are refused on this host: see sysctls "
+               "user.max_user_namespaces, kernel.unprivileged_userns_clone and, on Ubuntu, "
+               "kernel.apparmor_restrict_unprivileged_userns with ipcfence's AppArmor profile "
+               "installed by `make install`)";
+}
+
+int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
+                      const struct ipf_run_options *o, const sigset_t *forward,
+                      const sigset_t *orig_mask, struct ipf_sandbox *ret)
+{
+        _cleanup_close_ int report_r = -1, report_w = -1, life_r = -1, life_w = -1;
+        int fds[2];
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        report_r = fds[0], report_w = fds[1];
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+        life_r = fds[0], life_w = fds[1];
+
+        /* Raw clone: fork semantics (no new stack) plus namespace flags. */
+        pid = (pid_t)syscall(SYS_clone, plan->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                struct child_ctx c = {
+                        .plan = plan, .argv = argv, .o = o, .forward = forward,
+                        .orig_mask = orig_mask, .report_fd = report_w, .life_fd = life_r,
+                };
+                close(report_r);
+                close(life_w);
+                init_main(&c);
+        }
+        *ret = (struct ipf_sandbox){
+                .init_pid = pid,
+                .report_fd = TAKE_FD(report_r),
+                .life_fd = TAKE_FD(life_w),
+        };
+        return 0;
+}
