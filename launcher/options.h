@@ -40,7 +40,7 @@ void profile_env_done(struct ipf_profile_env *env);
 /* Load the profile for a verb: -p, else the one named after COMMAND (may be
  * NULL), else `default` on the search path, else the built-in `default`;
  * then the -a rules. Prints the error; returns NULL on failure. */
-struct ipf_policy *load_policy(const struct ipf_profile_env *env, const char *command);
+struct ipf_policy *load_policy(const char *command);
 
 /* "ipcfence: MSG" with the location when there is one. */
 void print_diag(const struct ipf_diag *d);

@@ -124,7 +124,7 @@ static int load_named(const char *name, const struct ipf_profile_env *env,
         return ipf_profile_load(name, env, ret, d);
 }
 
-struct ipf_policy *load_policy(const struct ipf_profile_env *env, const char *command)
+static struct ipf_policy *load_policy_env(const struct ipf_profile_env *env, const char *command)
 {
         struct ipf_policy *p = NULL;
         struct ipf_diag d = { 0 };
@@ -158,5 +158,19 @@ struct ipf_policy *load_policy(const struct ipf_profile_env *env, const char *co
                 ipf_policy_free(p);
                 return NULL;
         }
+        return p;
+}
+
+struct ipf_policy *load_policy(const char *command)
+{
+        struct ipf_profile_env env;
+        struct ipf_policy *p;
+
+        if (profile_env_init(&env) < 0) {
+                fprintf(stderr, "ipcfence: out of memory\n");
+                return NULL;
+        }
+        p = load_policy_env(&env, command);
+        profile_env_done(&env);
         return p;
 }

@@ -6,7 +6,6 @@
 
 int verb_compile(void)
 {
-        struct ipf_profile_env env;
         struct ipf_diag d = { 0 };
         struct ipf_policy *p;
         int r;
@@ -23,10 +22,7 @@ int verb_compile(void)
                         later ? "is not available in this version" : "is unknown");
                 return IPF_EXIT_FAILURE;
         }
-        if (profile_env_init(&env) < 0)
-                return IPF_EXIT_FAILURE;
-        p = load_policy(&env, NULL);
-        profile_env_done(&env);
+        p = load_policy(NULL);
         if (!p)
                 return IPF_EXIT_FAILURE;
         if (strcmp(arg_target, "json") == 0)

@@ -5,15 +5,11 @@
 
 int verb_explain(void)
 {
-        struct ipf_profile_env env;
         struct ipf_diag d = { 0 };
         struct ipf_policy *p;
         int r;
 
-        if (profile_env_init(&env) < 0)
-                return IPF_EXIT_FAILURE;
-        p = load_policy(&env, NULL);
-        profile_env_done(&env);
+        p = load_policy(NULL);
         if (!p)
                 return IPF_EXIT_FAILURE;
         r = ipf_explain(p, stdout, &d);

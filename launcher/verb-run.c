@@ -28,7 +28,6 @@ static int refuse_unavailable(void)
 
 int verb_run(char *argv[])
 {
-        struct ipf_profile_env env;
         struct ipf_run_options o = { .new_session = arg_new_session,
                                      .verbosity = arg_verbosity };
         struct ipf_diag d = { 0 };
@@ -37,12 +36,7 @@ int verb_run(char *argv[])
 
         if (refuse_unavailable() < 0)
                 return IPF_EXIT_FAILURE;
-        if (profile_env_init(&env) < 0) {
-                fprintf(stderr, "ipcfence: out of memory\n");
-                return IPF_EXIT_FAILURE;
-        }
-        p = load_policy(&env, argv[0]);
-        profile_env_done(&env);
+        p = load_policy(argv[0]);
         if (!p)
                 return IPF_EXIT_FAILURE;
 
