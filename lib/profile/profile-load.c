@@ -12,6 +12,7 @@
 
 #include "profile/profile-internal.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 DEFINE_FREE_FUNC(struct ipf_policy, ipf_policy_free)
 
@@ -133,8 +134,15 @@ int ipf_profile_find(const char *name, const struct ipf_profile_env *env, char *
                 }
                 r = -errno;
                 free(path);
-                /* Anything but absence (EACCES...) fails loudly rather than
-                 * silently picking a lower-priority file. */
+                /* A directory the caller cannot search holds nothing it could
+                 * have put there: skip it as a PATH lookup does (e.g. ~/.config
+                 * of HOME=/root after dropping to another uid). Anything else
+                 * fails loudly rather than picking a lower-priority file. */
+                if (r == -EACCES) {
+                        ipf_debug("cannot search profile directory '%s': %s, skipping", *d,
+                                  strerror(EACCES));
+                        continue;
+                }
                 if (r != -ENOENT && r != -ENOTDIR)
                         return r;
         }
