@@ -1,0 +1,2 @@
+unix connect /run/systemd/journal/socket
+include abstractions/common

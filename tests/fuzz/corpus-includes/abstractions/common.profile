@@ -1,0 +1,2 @@
+unix connect ${XDG_RUNTIME_DIR}/bus
+netlink route

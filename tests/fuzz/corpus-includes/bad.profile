@@ -1,0 +1,2 @@
+sysv host
+unix connect relative

@@ -1,0 +1,2 @@
+include deep-1
+include abstractions/base

@@ -1,0 +1,4 @@
+# listed in enum order whatever the profile order
+netlink audit
+netlink kobject-uevent
+netlink route

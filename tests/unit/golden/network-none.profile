@@ -1,0 +1,2 @@
+# network none is the default; saying it is allowed
+network none

@@ -1,0 +1,2 @@
+# only on the lower-priority directory
+mqueue open /low-only

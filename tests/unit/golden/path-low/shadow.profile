@@ -1,0 +1,2 @@
+# shadowed by ../path/shadow.profile
+unix connect /run/shadow-low.sock

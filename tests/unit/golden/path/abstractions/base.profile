@@ -1,0 +1,3 @@
+# The base abstraction: what nearly every program needs.
+unix connect /run/systemd/journal/socket
+include abstractions/common

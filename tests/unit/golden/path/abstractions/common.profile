@@ -1,0 +1,2 @@
+# Shared by diamond-a and diamond-b.
+unix connect ${XDG_RUNTIME_DIR}/common.sock

@@ -1,0 +1,3 @@
+# line 1
+sysv host
+unix connect relative

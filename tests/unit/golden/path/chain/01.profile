@@ -1,0 +1,2 @@
+# chain link 01
+include chain/02

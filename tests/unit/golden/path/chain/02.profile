@@ -1,0 +1,2 @@
+# chain link 02
+include chain/03

@@ -1,0 +1,2 @@
+# chain link 03
+include chain/04

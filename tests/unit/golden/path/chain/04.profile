@@ -1,0 +1,2 @@
+# chain link 04
+include chain/05

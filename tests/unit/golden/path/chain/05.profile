@@ -1,0 +1,2 @@
+# chain link 05
+include chain/06

@@ -1,0 +1,2 @@
+# chain link 06
+include chain/07

@@ -1,0 +1,2 @@
+# chain link 07
+include chain/08

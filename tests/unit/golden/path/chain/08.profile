@@ -1,0 +1,2 @@
+# chain link 08
+include chain/09

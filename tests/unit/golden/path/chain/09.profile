@@ -1,0 +1,2 @@
+# chain link 09
+include chain/10

@@ -1,0 +1,2 @@
+# chain link 10
+include chain/11

@@ -1,0 +1,2 @@
+# chain link 11
+include chain/12

@@ -1,0 +1,2 @@
+# chain link 12
+include chain/13

@@ -1,0 +1,2 @@
+# chain link 13
+include chain/14

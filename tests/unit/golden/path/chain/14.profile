@@ -1,0 +1,2 @@
+# chain link 14
+include chain/15

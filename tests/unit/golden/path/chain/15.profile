@@ -1,0 +1,2 @@
+# chain link 15
+include chain/16

@@ -1,0 +1,2 @@
+# chain link 16
+include chain/17

@@ -1,0 +1,2 @@
+# chain link 17
+include chain/18

@@ -1,0 +1,2 @@
+# end of the chain
+signal host

@@ -1,0 +1,2 @@
+# a -> b -> a
+include cycle-b

@@ -1,0 +1,2 @@
+include abstractions/common
+unix connect /run/a.sock

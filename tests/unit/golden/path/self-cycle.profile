@@ -1,0 +1,2 @@
+sysv host
+include self-cycle

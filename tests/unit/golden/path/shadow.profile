@@ -1,0 +1,2 @@
+# the higher-priority copy wins
+unix connect /run/shadow-high.sock

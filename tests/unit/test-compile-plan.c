@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Mount-view, Landlock and whole-plan compilers: pure functions of the
+ * policy, the probed features and the host facts. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "compile/plan.h"
+#include "profile/profile.h"
+#include "sys/syscalls.h"
+
+static const struct ipf_profile_env test_env = {
+        .uid = 1000, .user = "alice", .home = "/home/alice", .xdg_runtime_dir = "/run/user/1000",
+};
+
+static struct ipf_policy *policy_with(const char *rule)
+{
+        struct ipf_policy *p = NULL;
+        struct ipf_diag d = { 0 };
+
+        cr_assert_eq(ipf_policy_new("test", &p), 0);
+        if (rule)
+                cr_assert_eq(ipf_profile_add_rule_text(p, rule, "--allow", &test_env, &d), 0,
+                             "%s", d.msg);
+        return p;
+}
+
+static const struct ipf_mount *find(const struct ipf_mount_plan *m, enum ipf_mount_kind k,
+                                    const char *path)
+{
+        for (size_t i = 0; i < m->n; i++)
+                if (m->entries[i].kind == k && strcmp(m->entries[i].path, path) == 0)
+                        return &m->entries[i];
+        return NULL;
+}
+
+static struct ipf_mount_plan mounts_for_uid(uid_t uid, const char *xdg)
+{
+        struct ipf_policy *p = policy_with(NULL);
+        struct ipf_host h = { .uid = uid, .gid = uid, .xdg_runtime_dir = xdg };
+        struct ipf_mount_plan m = { 0 };
+        struct ipf_diag d = { 0 };
+
+        cr_assert_eq(ipf_compile_mounts(p, &h, &m, &d), 0, "%s", d.msg);
+        ipf_policy_free(p);
+        return m;
+}
+
+static struct ipf_mount_plan mounts_for(const char *xdg)
+{
+        return mounts_for_uid(1000, xdg);
+}
+
+Test(mounts, rendezvous_dirs_are_fresh)
+{
+        struct ipf_mount_plan m = mounts_for("/run/user/1000");
+        static const char *const fresh[] = { "/tmp", "/var/tmp", "/run", "/dev/shm", "/dev" };
+
+        for (size_t i = 0; i < sizeof(fresh) / sizeof(fresh[0]); i++) {
+                const struct ipf_mount *e = find(&m, IPF_MOUNT_TMPFS, fresh[i]);
+
+                cr_assert_not_null(e, "%s must get a fresh tmpfs", fresh[i]);
+                cr_expect(e->flags & MS_NOSUID, "%s nosuid", fresh[i]);
+        }
+        cr_expect_not_null(find(&m, IPF_MOUNT_MQUEUE, "/dev/mqueue"));
+        cr_expect_not_null(find(&m, IPF_MOUNT_PROC, "/proc"));
+        cr_expect_not_null(find(&m, IPF_MOUNT_DEVPTS, "/dev/pts"));
+        /* Under the fresh /run: a directory, not another mount. */
+        cr_expect_not_null(find(&m, IPF_MOUNT_DIR, "/run/user/1000"));
+        cr_expect_null(find(&m, IPF_MOUNT_TMPFS, "/run/user/1000"));
+        ipf_mount_plan_done(&m);
+}
+
+Test(mounts, dev_has_no_userfaultfd_nor_log)
+{
+        struct ipf_mount_plan m = mounts_for(NULL);
+
+        for (size_t i = 0; i < m.n; i++) {
+                cr_expect_neq(strcmp(m.entries[i].path, "/dev/userfaultfd"), 0);
+                cr_expect_neq(strcmp(m.entries[i].path, "/dev/log"), 0);
+        }
+        cr_expect_not_null(find(&m, IPF_MOUNT_DEV, "/dev/null"));
+        cr_expect_not_null(find(&m, IPF_MOUNT_DEV, "/dev/urandom"));
+        ipf_mount_plan_done(&m);
+}
+
+Test(mounts, sorted_parents_first_and_no_duplicates)
+{
+        struct ipf_mount_plan m = mounts_for("/tmp"); /* same as a masked dir: folded */
+
+        for (size_t i = 1; i < m.n; i++) {
+                int c = strcmp(m.entries[i - 1].path, m.entries[i].path);
+
+                cr_expect(c < 0 || (c == 0 && m.entries[i - 1].kind == IPF_MOUNT_DIR &&
+                                    m.entries[i].kind != IPF_MOUNT_DIR),
+                          "%s before %s", m.entries[i - 1].path, m.entries[i].path);
+        }
+        ipf_mount_plan_done(&m);
+}
+
+Test(mounts, runtime_dir_elsewhere_gets_own_tmpfs)
+{
+        struct ipf_mount_plan m = mounts_for("/home/alice/.run");
+        const struct ipf_mount *e = find(&m, IPF_MOUNT_TMPFS, "/home/alice/.run");
+
+        cr_assert_not_null(e);
+        cr_expect(e->optional);
+        cr_expect_str_eq(e->options, "mode=0700");
+        ipf_mount_plan_done(&m);
+}
+
+Test(mounts, runtime_dir_under_tmp_is_a_dir)
+{
+        struct ipf_mount_plan m = mounts_for("/tmp/xdg-1000");
+
+        cr_expect_not_null(find(&m, IPF_MOUNT_DIR, "/tmp/xdg-1000"));
+        ipf_mount_plan_done(&m);
+}
+
+/* uid 0 inside may write root-owned sysctls and sysfs on DAC bits alone. */
+Test(mounts, root_caller_gets_read_only_tunables)
+{
+        static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                          "/proc/bus" };
+        struct ipf_mount_plan root = mounts_for_uid(0, NULL), user = mounts_for_uid(1000, NULL);
+        const struct ipf_mount *sys = find(&root, IPF_MOUNT_SYSFS, "/sys");
+
+        for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+                cr_expect_not_null(find(&root, IPF_MOUNT_RO_BIND, ro[i]), "%s", ro[i]);
+                cr_expect_null(find(&user, IPF_MOUNT_RO_BIND, ro[i]), "%s", ro[i]);
+        }
+        cr_assert_not_null(sys);
+        cr_expect(sys->flags & MS_RDONLY);
+        cr_expect_null(find(&user, IPF_MOUNT_SYSFS, "/sys"));
+        ipf_mount_plan_done(&root);
+        ipf_mount_plan_done(&user);
+}
+
+Test(landlock, scopes_per_abi)
+{
+        struct ipf_policy *p = policy_with(NULL);
+
+        for (int abi = 0; abi <= 9; abi++) {
+                struct ipf_features f = { .landlock_abi = abi };
+                struct ipf_landlock_plan l;
+
+                cr_assert_eq(ipf_compile_landlock(p, &f, &l), 0);
+                cr_expect_eq(l.abi, abi);
+                if (abi >= 6) {
+                        cr_expect_eq(l.scoped, IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET |
+                                                       IPF_LANDLOCK_SCOPE_SIGNAL,
+                                     "ABI %d", abi);
+                        cr_expect_null(l.fallback);
+                } else {
+                        cr_expect_eq(l.scoped, 0, "ABI %d", abi);
+                        cr_expect_not_null(l.fallback, "ABI %d must name its fallback", abi);
+                }
+        }
+        ipf_policy_free(p);
+}
+
+Test(plan, unenforced_rules_are_refused_with_location)
+{
+        static const char *const refused[] = {
+                "unix connect /run/x.sock", "unix listen @foo",  "tcp connect 127.0.0.1:5432",
+                "tcp listen 8080",          "mqueue open /q",     "shm open /s",
+                "fifo open /tmp/f",         "sysv host",          "signal host",
+                "network host",             "dbus session talk org.example.Foo",
+        };
+
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+                struct ipf_policy *p = policy_with(refused[i]);
+                struct ipf_diag d = { 0 };
+
+                cr_expect_eq(ipf_plan_check_supported(p, &d), -EOPNOTSUPP, "%s", refused[i]);
+                cr_expect_eq(d.line, 1);
+                cr_expect_str_eq(d.file, "--allow");
+                cr_expect_not_null(strstr(d.msg, refused[i]), "message names the rule: %s",
+                                   d.msg);
+                ipf_policy_free(p);
+        }
+}
+
+Test(plan, enforced_rules_pass)
+{
+        static const char *const ok[] = { "network none", "netlink route", NULL };
+
+        for (size_t i = 0; ok[i]; i++) {
+                struct ipf_policy *p = policy_with(ok[i]);
+                struct ipf_diag d = { 0 };
+
+                cr_expect_eq(ipf_plan_check_supported(p, &d), 0, "%s: %s", ok[i], d.msg);
+                ipf_policy_free(p);
+        }
+}
+
+Test(plan, build_has_every_layer)
+{
+        struct ipf_policy *p = policy_with(NULL);
+        struct ipf_features f = { .landlock_abi = 7 };
+        struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000" };
+        struct ipf_plan plan;
+        struct ipf_diag d = { 0 };
+
+        cr_assert_eq(ipf_plan_build(p, &f, &h, &plan, &d), 0, "%s", d.msg);
+        cr_expect(plan.clone_flags & CLONE_NEWUSER);
+        cr_expect(plan.clone_flags & CLONE_NEWNET);
+        cr_expect(plan.clone_flags & CLONE_NEWIPC);
+        cr_expect(plan.clone_flags & CLONE_NEWPID);
+        cr_expect(plan.clone_flags & CLONE_NEWNS);
+        cr_expect(plan.clone_flags & CLONE_NEWUTS);
+        cr_expect(plan.loopback_up);
+        cr_expect_eq(plan.uid, 1000);
+        cr_expect_gt(plan.seccomp.len, 0);
+        cr_expect_gt(plan.mounts.n, 0);
+        cr_expect_neq(plan.landlock.scoped, 0);
+        ipf_plan_done(&plan);
+        ipf_policy_free(p);
+}

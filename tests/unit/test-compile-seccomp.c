@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The compiled seccomp filter, run in a userspace BPF evaluator against
+ * (arch, syscall, args) → verdict tables. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "bpf-eval.h"
+#include "compile/plan.h"
+#include "profile/profile.h"
+
+#define ALLOW SECCOMP_RET_ALLOW
+#define KILL SECCOMP_RET_KILL_PROCESS
+#define ERR(e) (SECCOMP_RET_ERRNO | (e))
+#define X32_BIT 0x40000000
+
+struct verdict_case {
+        const char *what;
+        uint32_t arch;
+        int nr;
+        uint64_t args[6];
+        uint32_t expect;
+};
+
+static const struct ipf_profile_env test_env = {
+        .uid = 1000, .user = "alice", .home = "/home/alice", .xdg_runtime_dir = "/run/user/1000",
+};
+
+static struct ipf_seccomp_plan compile_with(const char *const *rules)
+{
+        struct ipf_policy *p = NULL;
+        struct ipf_seccomp_plan s = { 0 };
+        struct ipf_diag d = { 0 };
+
+        cr_assert_eq(ipf_policy_new("test", &p), 0);
+        for (; rules && *rules; rules++)
+                cr_assert_eq(ipf_profile_add_rule_text(p, *rules, "--allow", &test_env, &d), 0,
+                             "%s", d.msg);
+        cr_assert_eq(ipf_compile_seccomp(p, &s, &d), 0, "%s", d.msg);
+        cr_assert_gt(s.len, 0);
+        ipf_policy_free(p);
+        return s;
+}
+
+static void check_cases(const struct ipf_seccomp_plan *s, const struct verdict_case *c, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct seccomp_data d = { .nr = c[i].nr, .arch = c[i].arch };
+                uint32_t got;
+
+                for (int a = 0; a < 6; a++)
+                        d.args[a] = c[i].args[a];
+                got = bpf_eval(s->insns, s->len, &d);
+                cr_expect_eq(got, c[i].expect, "%s: got 0x%x, expected 0x%x", c[i].what, got,
+                             c[i].expect);
+        }
+}
+
+#define X86_64 AUDIT_ARCH_X86_64
+
+static const struct verdict_case default_cases[] = {
+        { "getpid allowed", X86_64, SYS_getpid, { 0 }, ALLOW },
+        { "connect allowed (no broker yet)", X86_64, SYS_connect, { 3 }, ALLOW },
+        { "ptrace", X86_64, SYS_ptrace, { 16 }, ERR(EPERM) },
+        { "process_vm_readv", X86_64, SYS_process_vm_readv, { 0 }, ERR(EPERM) },
+        { "process_vm_writev", X86_64, SYS_process_vm_writev, { 0 }, ERR(EPERM) },
+        { "pidfd_getfd", X86_64, 438, { 0 }, ERR(EPERM) },
+        { "kcmp", X86_64, SYS_kcmp, { 0 }, ERR(EPERM) },
+        { "io_uring_setup", X86_64, 425, { 0 }, ERR(EPERM) },
+        { "io_uring_enter", X86_64, 426, { 0 }, ERR(EPERM) },
+        { "io_uring_register", X86_64, 427, { 0 }, ERR(EPERM) },
+        { "bpf", X86_64, SYS_bpf, { 0 }, ERR(EPERM) },
+        { "userfaultfd", X86_64, SYS_userfaultfd, { 0 }, ERR(EPERM) },
+        { "perf_event_open", X86_64, SYS_perf_event_open, { 0 }, ERR(EPERM) },
+        { "keyctl", X86_64, SYS_keyctl, { 0 }, ERR(EPERM) },
+        { "add_key", X86_64, SYS_add_key, { 0 }, ERR(EPERM) },
+        { "request_key", X86_64, SYS_request_key, { 0 }, ERR(EPERM) },
+        { "unshare", X86_64, SYS_unshare, { CLONE_NEWUSER }, ERR(EPERM) },
+        { "setns", X86_64, SYS_setns, { 3, 0 }, ERR(EPERM) },
+        { "mount", X86_64, SYS_mount, { 0 }, ERR(EPERM) },
+        { "fsopen", X86_64, 430, { 0 }, ERR(EPERM) },
+        { "open_tree", X86_64, 428, { 0 }, ERR(EPERM) },
+        { "move_mount", X86_64, 429, { 0 }, ERR(EPERM) },
+        { "open_tree_attr (newer than libseccomp)", X86_64, 467, { 0 }, ERR(EPERM) },
+        { "clone3 → ENOSYS for the libc fallback", X86_64, 435, { 0 }, ERR(ENOSYS) },
+        { "fork-like clone", X86_64, SYS_clone, { SIGCHLD }, ALLOW },
+        { "thread clone", X86_64, SYS_clone,
+          { CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM },
+          ALLOW },
+        { "clone NEWUSER", X86_64, SYS_clone, { CLONE_NEWUSER | SIGCHLD }, ERR(EPERM) },
+        { "clone NEWNET", X86_64, SYS_clone, { CLONE_NEWNET }, ERR(EPERM) },
+        { "clone NEWNS", X86_64, SYS_clone, { CLONE_NEWNS }, ERR(EPERM) },
+        { "clone NEWPID", X86_64, SYS_clone, { CLONE_NEWPID }, ERR(EPERM) },
+        { "clone NEWIPC", X86_64, SYS_clone, { CLONE_NEWIPC }, ERR(EPERM) },
+        { "clone NEWUTS", X86_64, SYS_clone, { CLONE_NEWUTS }, ERR(EPERM) },
+        { "clone NEWCGROUP", X86_64, SYS_clone, { CLONE_NEWCGROUP }, ERR(EPERM) },
+        { "TIOCSTI", X86_64, SYS_ioctl, { 0, TIOCSTI }, ERR(EPERM) },
+        { "TIOCSTI with high bits (CVE-2019-10063)", X86_64, SYS_ioctl,
+          { 0, 0xffffffff00000000ull | TIOCSTI }, ERR(EPERM) },
+        { "TIOCLINUX", X86_64, SYS_ioctl, { 0, 0x541C }, ERR(EPERM) },
+        { "TCGETS allowed", X86_64, SYS_ioctl, { 0, TCGETS }, ALLOW },
+        { "AF_UNIX", X86_64, SYS_socket, { AF_UNIX, SOCK_STREAM }, ALLOW },
+        { "AF_INET", X86_64, SYS_socket, { AF_INET, SOCK_STREAM }, ALLOW },
+        { "AF_INET6", X86_64, SYS_socket, { AF_INET6, SOCK_DGRAM }, ALLOW },
+        { "AF_UNSPEC", X86_64, SYS_socket, { AF_UNSPEC }, ERR(EAFNOSUPPORT) },
+        { "AF_NETLINK without a rule", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, 0 },
+          ERR(EAFNOSUPPORT) },
+        { "AF_PACKET", X86_64, SYS_socket, { AF_PACKET, SOCK_RAW }, ERR(EAFNOSUPPORT) },
+        { "AF_VSOCK", X86_64, SYS_socket, { AF_VSOCK, SOCK_STREAM }, ERR(EAFNOSUPPORT) },
+        { "AF_ALG", X86_64, SYS_socket, { AF_ALG, SOCK_SEQPACKET }, ERR(EAFNOSUPPORT) },
+        { "AF_TIPC", X86_64, SYS_socket, { AF_TIPC, SOCK_RDM }, ERR(EAFNOSUPPORT) },
+        { "family 63", X86_64, SYS_socket, { 63 }, ERR(EAFNOSUPPORT) },
+        { "family 64", X86_64, SYS_socket, { 64 }, ERR(EAFNOSUPPORT) },
+        { "AF_UNIX with garbage high bits", X86_64, SYS_socket, { 0x100000001ull },
+          ERR(EAFNOSUPPORT) },
+        { "MPTCP v4", X86_64, SYS_socket, { AF_INET, SOCK_STREAM, 262 }, ERR(EPROTONOSUPPORT) },
+        { "MPTCP v6", X86_64, SYS_socket, { AF_INET6, SOCK_STREAM, 262 }, ERR(EPROTONOSUPPORT) },
+        { "TCP", X86_64, SYS_socket, { AF_INET, SOCK_STREAM, 6 }, ALLOW },
+        { "socketpair AF_UNIX", X86_64, SYS_socketpair, { AF_UNIX, SOCK_STREAM }, ALLOW },
+        { "socketpair AF_TIPC", X86_64, SYS_socketpair, { AF_TIPC }, ERR(EAFNOSUPPORT) },
+        { "i386 ABI is killed", AUDIT_ARCH_I386, 102 /* socketcall */, { 0 }, KILL },
+        { "i386 getpid is killed too", AUDIT_ARCH_I386, 20, { 0 }, KILL },
+        { "x32 ABI is killed", X86_64, X32_BIT | SYS_getpid, { 0 }, KILL },
+        { "aarch64 ABI is killed", AUDIT_ARCH_AARCH64, SYS_getpid, { 0 }, KILL },
+};
+
+Test(seccomp, default_profile_verdicts)
+{
+        struct ipf_seccomp_plan s = compile_with(NULL);
+
+        check_cases(&s, default_cases, sizeof(default_cases) / sizeof(default_cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
+
+static const struct verdict_case netlink_route_cases[] = {
+        { "NETLINK_ROUTE", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE }, ALLOW },
+        { "NETLINK_AUDIT", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, NETLINK_AUDIT },
+          ERR(EPROTONOSUPPORT) },
+        { "NETLINK_KOBJECT_UEVENT", X86_64, SYS_socket,
+          { AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT }, ERR(EPROTONOSUPPORT) },
+        { "netlink protocol 31", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, 31 },
+          ERR(EPROTONOSUPPORT) },
+        { "netlink protocol 32", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, 32 },
+          ERR(EPROTONOSUPPORT) },
+        { "netlink route with high bits", X86_64, SYS_socket,
+          { AF_NETLINK, SOCK_RAW, 0x100000000ull }, ERR(EPROTONOSUPPORT) },
+        { "AF_PACKET still denied", X86_64, SYS_socket, { AF_PACKET }, ERR(EAFNOSUPPORT) },
+        { "AF_UNIX still allowed", X86_64, SYS_socket, { AF_UNIX }, ALLOW },
+};
+
+Test(seccomp, netlink_rule_opens_one_protocol)
+{
+        static const char *const rules[] = { "netlink route", NULL };
+        struct ipf_seccomp_plan s = compile_with(rules);
+
+        check_cases(&s, netlink_route_cases,
+                    sizeof(netlink_route_cases) / sizeof(netlink_route_cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
+
+Test(seccomp, netlink_two_families)
+{
+        static const char *const rules[] = { "netlink audit", "netlink kobject-uevent", NULL };
+        static const struct verdict_case cases[] = {
+                { "audit", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, NETLINK_AUDIT }, ALLOW },
+                { "uevent", X86_64, SYS_socket, { AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT },
+                  ALLOW },
+                { "route", X86_64, SYS_socket, { AF_NETLINK, SOCK_RAW, NETLINK_ROUTE },
+                  ERR(EPROTONOSUPPORT) },
+        };
+        struct ipf_seccomp_plan s = compile_with(rules);
+
+        check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
+
+Test(seccomp, every_family_below_limit_is_decided)
+{
+        struct ipf_seccomp_plan s = compile_with(NULL);
+
+        for (uint64_t af = 0; af < 70; af++) {
+                struct seccomp_data d = { .nr = SYS_socket, .arch = X86_64, .args = { af } };
+                bool allowed = af == AF_UNIX || af == AF_INET || af == AF_INET6;
+
+                cr_expect_eq(bpf_eval(s.insns, s.len, &d), allowed ? ALLOW : ERR(EAFNOSUPPORT),
+                             "family %llu", (unsigned long long)af);
+        }
+        ipf_seccomp_plan_done(&s);
+}
