@@ -85,8 +85,10 @@ static enum verb verb_from_string(const char *s, bool *found)
                 const char *name;
                 enum verb verb;
         } verbs[] = {
-                { "learn", VERB_LEARN },     { "check", VERB_CHECK },
-                { "explain", VERB_EXPLAIN }, { "compile", VERB_COMPILE },
+                {"learn", VERB_LEARN},
+                {"check", VERB_CHECK},
+                {"explain", VERB_EXPLAIN},
+                {"compile", VERB_COMPILE},
         };
 
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -109,20 +111,20 @@ enum {
 };
 
 static const struct option long_options[] = {
-        { "profile", required_argument, NULL, 'p' },
-        { "allow", required_argument, NULL, 'a' },
-        { "profile-path", required_argument, NULL, OPT_PROFILE_PATH },
-        { "new-session", no_argument, NULL, OPT_NEW_SESSION },
-        { "log", required_argument, NULL, OPT_LOG },
-        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
-        { "permissive", no_argument, NULL, OPT_PERMISSIVE },
-        { "require-mac", no_argument, NULL, OPT_REQUIRE_MAC },
-        { "output", required_argument, NULL, 'o' },
-        { "target", required_argument, NULL, OPT_TARGET },
-        { "quiet", no_argument, NULL, 'q' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
+        {"profile", required_argument, NULL, 'p'},
+        {"allow", required_argument, NULL, 'a'},
+        {"profile-path", required_argument, NULL, OPT_PROFILE_PATH},
+        {"new-session", no_argument, NULL, OPT_NEW_SESSION},
+        {"log", required_argument, NULL, OPT_LOG},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"permissive", no_argument, NULL, OPT_PERMISSIVE},
+        {"require-mac", no_argument, NULL, OPT_REQUIRE_MAC},
+        {"output", required_argument, NULL, 'o'},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {},
 };
 

@@ -15,13 +15,13 @@ enum verb {
 };
 
 extern enum verb arg_verb;
-extern const char *arg_profile;      /* -p */
-extern char **arg_allow;             /* -a, NULL-terminated */
-extern char **arg_profile_path;      /* --profile-path, NULL-terminated */
-extern const char *arg_target;       /* compile --target */
-extern const char *arg_output;       /* learn -o */
-extern const char *arg_log;          /* --log */
-extern const char *arg_log_level;    /* --log-level */
+extern const char *arg_profile; /* -p */
+extern char **arg_allow; /* -a, NULL-terminated */
+extern char **arg_profile_path; /* --profile-path, NULL-terminated */
+extern const char *arg_target; /* compile --target */
+extern const char *arg_output; /* learn -o */
+extern const char *arg_log; /* --log */
+extern const char *arg_log_level; /* --log-level */
 extern bool arg_permissive;
 extern bool arg_require_mac;
 extern bool arg_new_session;

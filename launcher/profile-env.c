@@ -112,8 +112,8 @@ void print_diag(const struct ipf_diag *d)
                 fprintf(stderr, "ipcfence: %s\n", d->msg);
 }
 
-static int load_named(const char *name, const struct ipf_profile_env *env,
-                      struct ipf_policy **ret, struct ipf_diag *d)
+static int load_named(const char *name, const struct ipf_profile_env *env, struct ipf_policy **ret,
+                      struct ipf_diag *d)
 {
         char *path = NULL;
         int r = ipf_profile_find(name, env, &path);
@@ -127,7 +127,7 @@ static int load_named(const char *name, const struct ipf_profile_env *env,
 static struct ipf_policy *load_policy_env(const struct ipf_profile_env *env, const char *command)
 {
         struct ipf_policy *p = NULL;
-        struct ipf_diag d = { 0 };
+        struct ipf_diag d = {0};
         int r = -ENOENT;
 
         if (arg_profile)

@@ -15,7 +15,7 @@ int verb_check(int argc, char *argv[])
                 return IPF_EXIT_FAILURE;
         }
         for (int i = 0; i < argc; i++) {
-                struct ipf_diag d = { 0 };
+                struct ipf_diag d = {0};
                 struct ipf_policy *p = NULL;
 
                 if (ipf_profile_load(argv[i], &env, &p, &d) < 0) {

@@ -6,7 +6,7 @@
 
 int verb_compile(void)
 {
-        struct ipf_diag d = { 0 };
+        struct ipf_diag d = {0};
         struct ipf_policy *p;
         int r;
 

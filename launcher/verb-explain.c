@@ -5,7 +5,7 @@
 
 int verb_explain(void)
 {
-        struct ipf_diag d = { 0 };
+        struct ipf_diag d = {0};
         struct ipf_policy *p;
         int r;
 

@@ -9,8 +9,8 @@
  * are in force. */
 static int refuse_unavailable(void)
 {
-        const char *what = arg_log         ? "--log"
-                           : arg_log_level ? "--log-level"
+        const char *what = arg_log          ? "--log"
+                           : arg_log_level  ? "--log-level"
                            : arg_permissive ? "--permissive"
                                             : NULL;
 
@@ -28,9 +28,8 @@ static int refuse_unavailable(void)
 
 int verb_run(char *argv[])
 {
-        struct ipf_run_options o = { .new_session = arg_new_session,
-                                     .verbosity = arg_verbosity };
-        struct ipf_diag d = { 0 };
+        struct ipf_run_options o = {.new_session = arg_new_session, .verbosity = arg_verbosity};
+        struct ipf_diag d = {0};
         struct ipf_policy *p;
         int status = IPF_EXIT_FAILURE, r;
 

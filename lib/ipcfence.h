@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define IPF_EXIT_FAILURE 125  /* ipcfence itself failed */
+#define IPF_EXIT_FAILURE 125 /* ipcfence itself failed */
 #define IPF_EXIT_CANNOT_EXEC 126
 #define IPF_EXIT_NOT_FOUND 127
 
@@ -27,8 +27,8 @@ struct ipf_diag {
  * by the caller so that parsing stays deterministic and testable. */
 struct ipf_profile_env {
         uid_t uid;
-        const char *user;            /* ${USER} */
-        const char *home;            /* ${HOME} */
+        const char *user; /* ${USER} */
+        const char *home; /* ${HOME} */
         const char *xdg_runtime_dir; /* ${XDG_RUNTIME_DIR} */
         const char *const *search_path; /* NULL-terminated, highest priority first */
 };
@@ -55,8 +55,7 @@ int ipf_policy_write_json(const struct ipf_policy *p, FILE *f);
 /* Running (lib/sandbox/, lib/supervise/). */
 struct ipf_run_options {
         bool new_session; /* setsid() in the child (--new-session) */
-        int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
-        const char *const *extra_fds_keep; /* unused for now, NULL */
+        int verbosity; /* -1 quiet, 0 normal, 1 verbose */
 };
 
 /* Run ARGV confined by P. On success *ret_status is the exit status to hand

@@ -12,7 +12,7 @@
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          struct ipf_landlock_plan *ret)
 {
-        struct ipf_landlock_plan plan = { .abi = f->landlock_abi };
+        struct ipf_landlock_plan plan = {.abi = f->landlock_abi};
 
         if (f->landlock_abi >= IPF_LANDLOCK_ABI_SCOPES) {
                 plan.scoped = IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;

@@ -116,12 +116,12 @@ static int add_clone_rules(scmp_filter_ctx ctx)
  * compares all 64 bits, so mask explicitly. */
 static int add_ioctl_rules(scmp_filter_ctx ctx)
 {
-        static const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
+        static const unsigned long requests[] = {TIOCSTI, TIOCLINUX};
 
         for (size_t i = 0; i < ELEMENTSOF(requests); i++) {
-                int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                                         SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-                                                    (uint64_t)requests[i]));
+                int r = seccomp_rule_add(
+                        ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                        SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint64_t)requests[i]));
                 if (r < 0)
                         return r;
         }

@@ -57,18 +57,18 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                         break;
                 }
                 fprintf(f, "  %-40s %s:%u:%u  %s\n", text ? text : "?",
-                        r->origin.file ? r->origin.file : "-", r->origin.line, r->origin.col,
-                        how);
+                        r->origin.file ? r->origin.file : "-", r->origin.line, r->origin.col, how);
         }
 }
 
 int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
 {
         struct ipf_features features;
-        struct ipf_host host = { .uid = getuid(), .gid = getgid(),
-                                 .xdg_runtime_dir = secure_getenv("XDG_RUNTIME_DIR") };
-        struct ipf_plan plan = { 0 };
-        struct ipf_diag unsupported = { 0 };
+        struct ipf_host host = {.uid = getuid(),
+                                .gid = getgid(),
+                                .xdg_runtime_dir = secure_getenv("XDG_RUNTIME_DIR")};
+        struct ipf_plan plan = {0};
+        struct ipf_diag unsupported = {0};
         int r, supported;
 
         ipf_features_probe(&features);
@@ -85,18 +85,23 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
         }
 
         fprintf(f, "profile        %s (%s)\n", p->name, p->source ? p->source : "built-in");
-        fprintf(f, "kernel         Landlock ABI %d; seccomp filters; user namespaces probed at run\n",
+        fprintf(f,
+                "kernel         Landlock ABI %d; seccomp filters; user namespaces probed at run\n",
                 features.landlock_abi);
         fprintf(f, "user namespace uid %u gid %u mapped to themselves; no setuid, no file caps\n",
                 (unsigned)host.uid, (unsigned)host.gid);
         explain_mounts(&plan.mounts, f);
         fputs("namespaces     ipc (SysV, POSIX mq), pid (init is pid 1, program pid 2), "
-              "net (loopback only), uts\n", f);
+              "net (loopback only), uts\n",
+              f);
         explain_landlock(&plan.landlock, f);
         fputs("capabilities   all dropped, bounding and ambient sets cleared, securebits locked, "
-              "no_new_privs\n", f);
-        fprintf(f, "seccomp        %u BPF instructions, native ABI only (see `ipcfence compile "
-                "--target=seccomp-bpf`)\n", plan.seccomp.len);
+              "no_new_privs\n",
+              f);
+        fprintf(f,
+                "seccomp        %u BPF instructions, native ABI only (see `ipcfence compile "
+                "--target=seccomp-bpf`)\n",
+                plan.seccomp.len);
         fputs("descriptors    all but 0, 1, 2 closed before any layer\n", f);
         fputs("apparmor       not applied by this version\n", f);
         fputs("selinux        not applied by this version\n", f);

@@ -26,26 +26,26 @@ struct ipf_host {
 
 /* ---- namespaces + mount view (compile-mounts.c) ---- */
 enum ipf_mount_kind {
-        IPF_MOUNT_TMPFS,   /* fresh tmpfs at path, options = tmpfs data */
-        IPF_MOUNT_DIR,     /* mkdir path (mode) inside an earlier fresh mount */
-        IPF_MOUNT_DEV,     /* bind the host device node `source` onto path */
-        IPF_MOUNT_DEVPTS,  /* new devpts instance */
-        IPF_MOUNT_MQUEUE,  /* fresh mqueue for the new IPC namespace */
-        IPF_MOUNT_PROC,    /* fresh procfs for the new PID namespace */
+        IPF_MOUNT_TMPFS, /* fresh tmpfs at path, options = tmpfs data */
+        IPF_MOUNT_DIR, /* mkdir path (mode) inside an earlier fresh mount */
+        IPF_MOUNT_DEV, /* bind the host device node `source` onto path */
+        IPF_MOUNT_DEVPTS, /* new devpts instance */
+        IPF_MOUNT_MQUEUE, /* fresh mqueue for the new IPC namespace */
+        IPF_MOUNT_PROC, /* fresh procfs for the new PID namespace */
         IPF_MOUNT_SYMLINK, /* symlink path -> source */
         IPF_MOUNT_RO_BIND, /* bind path onto itself, read-only */
-        IPF_MOUNT_SYSFS,   /* fresh sysfs for the new network namespace */
+        IPF_MOUNT_SYSFS, /* fresh sysfs for the new network namespace */
         _IPF_MOUNT_MAX,
 };
 
 struct ipf_mount {
         enum ipf_mount_kind kind;
         char *path;
-        char *source;          /* DEV: host path; SYMLINK: target */
-        const char *options;   /* static string or NULL */
-        unsigned long flags;   /* MS_NOSUID|MS_NODEV|MS_NOEXEC */
-        mode_t mode;           /* DIR, DEV placeholder */
-        bool optional;         /* a missing mount point is not an error */
+        char *source; /* DEV: host path; SYMLINK: target */
+        const char *options; /* static string or NULL */
+        unsigned long flags; /* MS_NOSUID|MS_NODEV|MS_NOEXEC */
+        mode_t mode; /* DIR, DEV placeholder */
+        bool optional; /* a missing mount point is not an error */
 };
 
 struct ipf_mount_plan {
@@ -55,8 +55,8 @@ struct ipf_mount_plan {
 
 /* ---- Landlock (compile-landlock.c) ---- */
 struct ipf_landlock_plan {
-        int abi;             /* the ABI this plan was built for */
-        uint64_t scoped;     /* IPF_LANDLOCK_SCOPE_* */
+        int abi; /* the ABI this plan was built for */
+        uint64_t scoped; /* IPF_LANDLOCK_SCOPE_* */
         const char *fallback; /* non-NULL: what replaces a missing feature */
 };
 

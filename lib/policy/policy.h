@@ -11,18 +11,18 @@
 #include "ipcfence.h"
 
 enum ipf_rule_kind {
-        IPF_RULE_NETWORK,      /* network none|host */
+        IPF_RULE_NETWORK, /* network none|host */
         IPF_RULE_UNIX_CONNECT, /* unix connect PATH|@NAME */
-        IPF_RULE_UNIX_LISTEN,  /* unix listen PATH|@NAME */
-        IPF_RULE_DBUS,         /* dbus BUS VERB ARG */
-        IPF_RULE_TCP_CONNECT,  /* tcp connect HOST:PORT */
-        IPF_RULE_TCP_LISTEN,   /* tcp listen [HOST:]PORT */
-        IPF_RULE_SYSV_HOST,    /* sysv host */
-        IPF_RULE_MQUEUE_OPEN,  /* mqueue open /NAME */
-        IPF_RULE_SHM_OPEN,     /* shm open /NAME */
-        IPF_RULE_FIFO_OPEN,    /* fifo open PATH */
-        IPF_RULE_SIGNAL_HOST,  /* signal host */
-        IPF_RULE_NETLINK,      /* netlink FAMILY */
+        IPF_RULE_UNIX_LISTEN, /* unix listen PATH|@NAME */
+        IPF_RULE_DBUS, /* dbus BUS VERB ARG */
+        IPF_RULE_TCP_CONNECT, /* tcp connect HOST:PORT */
+        IPF_RULE_TCP_LISTEN, /* tcp listen [HOST:]PORT */
+        IPF_RULE_SYSV_HOST, /* sysv host */
+        IPF_RULE_MQUEUE_OPEN, /* mqueue open /NAME */
+        IPF_RULE_SHM_OPEN, /* shm open /NAME */
+        IPF_RULE_FIFO_OPEN, /* fifo open PATH */
+        IPF_RULE_SIGNAL_HOST, /* signal host */
+        IPF_RULE_NETLINK, /* netlink FAMILY */
         _IPF_RULE_MAX,
 };
 
@@ -48,9 +48,9 @@ enum ipf_dbus_verb {
 };
 
 enum ipf_netlink {
-        IPF_NETLINK_ROUTE,          /* NETLINK_ROUTE (0) */
+        IPF_NETLINK_ROUTE, /* NETLINK_ROUTE (0) */
         IPF_NETLINK_KOBJECT_UEVENT, /* NETLINK_KOBJECT_UEVENT (15) */
-        IPF_NETLINK_AUDIT,          /* NETLINK_AUDIT (9) */
+        IPF_NETLINK_AUDIT, /* NETLINK_AUDIT (9) */
         _IPF_NETLINK_MAX,
 };
 
@@ -71,16 +71,16 @@ struct ipf_rule {
          *          host: "PORT") */
         char *endpoint;
         bool glob; /* the endpoint's last path component contains '*' */
-        enum ipf_network network;          /* IPF_RULE_NETWORK */
-        enum ipf_bus bus;                  /* IPF_RULE_DBUS */
-        enum ipf_dbus_verb dbus_verb;      /* IPF_RULE_DBUS */
-        char *host;                        /* tcp: IP literal, NULL = any (listen) */
-        uint16_t port;                     /* tcp */
-        enum ipf_netlink netlink;          /* IPF_RULE_NETLINK */
+        enum ipf_network network; /* IPF_RULE_NETWORK */
+        enum ipf_bus bus; /* IPF_RULE_DBUS */
+        enum ipf_dbus_verb dbus_verb; /* IPF_RULE_DBUS */
+        char *host; /* tcp: IP literal, NULL = any (listen) */
+        uint16_t port; /* tcp */
+        enum ipf_netlink netlink; /* IPF_RULE_NETLINK */
 };
 
 struct ipf_policy {
-        char *name;   /* profile name ("default", "psql", ...) */
+        char *name; /* profile name ("default", "psql", ...) */
         char *source; /* path of the top-level file; NULL for the built-in default */
         struct ipf_rule *rules;
         size_t n_rules, n_allocated;
@@ -106,12 +106,12 @@ const char *ipf_network_to_string(enum ipf_network n);
 const char *ipf_bus_to_string(enum ipf_bus b);
 const char *ipf_dbus_verb_to_string(enum ipf_dbus_verb v);
 const char *ipf_netlink_to_string(enum ipf_netlink n); /* "route", "kobject-uevent", "audit" */
-int ipf_netlink_protocol(enum ipf_netlink n);           /* NETLINK_* number */
+int ipf_netlink_protocol(enum ipf_netlink n); /* NETLINK_* number */
 
 /* The rule back in profile syntax ("unix connect /run/x.sock"), malloc'd. */
 char *ipf_rule_to_text(const struct ipf_rule *r);
 
 /* Format a diagnostic at ORIGIN (file may be NULL). Always returns -EINVAL
  * so callers can `return ipf_diag_set(...)`. */
-int ipf_diag_set(struct ipf_diag *d, const char *file, unsigned line, unsigned col,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ipf_diag_set(struct ipf_diag *d, const char *file, unsigned line, unsigned col, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));

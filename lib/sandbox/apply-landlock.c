@@ -10,7 +10,7 @@
 
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n)
 {
-        struct ipf_landlock_ruleset_attr attr = { .scoped = l->scoped };
+        struct ipf_landlock_ruleset_attr attr = {.scoped = l->scoped};
         _cleanup_close_ int fd = -1;
 
         if (l->scoped == 0)

@@ -14,7 +14,7 @@
 int ipf_apply_loopback(char *detail, size_t n)
 {
         _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        struct ifreq ifr = { 0 };
+        struct ifreq ifr = {0};
 
         snprintf(detail, n, "loopback");
         if (fd < 0)

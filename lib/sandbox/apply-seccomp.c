@@ -9,7 +9,7 @@
 
 int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, char *detail, size_t n)
 {
-        struct sock_fprog prog = { .len = s->len, .filter = s->insns };
+        struct sock_fprog prog = {.len = s->len, .filter = s->insns};
 
         snprintf(detail, n, "%u instructions", (unsigned)s->len);
         if (s->len == 0)

@@ -49,7 +49,7 @@ struct child_ctx {
 static _Noreturn void child_fail(int report_fd, enum ipf_step step, int err, const char *detail,
                                  int code)
 {
-        struct ipf_child_report rep = { .step = step, .err = err };
+        struct ipf_child_report rep = {.step = step, .err = err};
 
         snprintf(rep.detail, sizeof(rep.detail), "%s", detail ? detail : "");
         /* A short write leaves the supervisor to report the bare exit. */
@@ -114,11 +114,11 @@ static pid_t spawn_program(const struct child_ctx *c)
         return pid;
 }
 
-#define APPLY(c, step, call)                                                                 \
-        do {                                                                                 \
-                char _detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";           \
-                int _r = (call);                                                             \
-                if (_r < 0)                                                                  \
+#define APPLY(c, step, call)                                                                \
+        do {                                                                                \
+                char _detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";          \
+                int _r = (call);                                                            \
+                if (_r < 0)                                                                 \
                         child_fail((c)->report_fd, (step), -_r, _detail, IPF_EXIT_FAILURE); \
         } while (0)
 
@@ -139,7 +139,7 @@ static void apply_mounts(const struct child_ctx *c)
 static _Noreturn void init_main(const struct child_ctx *c)
 {
         const struct ipf_plan *plan = c->plan;
-        struct pollfd pfd = { .fd = c->life_fd, .events = POLLIN };
+        struct pollfd pfd = {.fd = c->life_fd, .events = POLLIN};
         pid_t program;
 
         /* Die with the supervisor; if it is already gone, stop here. */
@@ -208,8 +208,13 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
                 return -errno;
         if (pid == 0) {
                 struct child_ctx c = {
-                        .plan = plan, .argv = argv, .o = o, .forward = forward,
-                        .orig_mask = orig_mask, .report_fd = report_w, .life_fd = life_r,
+                        .plan = plan,
+                        .argv = argv,
+                        .o = o,
+                        .forward = forward,
+                        .orig_mask = orig_mask,
+                        .report_fd = report_w,
+                        .life_fd = life_r,
                 };
                 close(report_r);
                 close(life_w);

@@ -11,16 +11,16 @@
 
 /* Steps of the child's set-up, in SPEC §2 order; a failure report names one. */
 enum ipf_step {
-        IPF_STEP_PARENT,   /* the supervisor went away during set-up */
-        IPF_STEP_FDS,      /* closing inherited descriptors */
-        IPF_STEP_USERNS,   /* uid/gid maps */
-        IPF_STEP_MOUNTS,   /* mount view */
-        IPF_STEP_NET,      /* loopback up */
-        IPF_STEP_NNP,      /* no_new_privs */
+        IPF_STEP_PARENT, /* the supervisor went away during set-up */
+        IPF_STEP_FDS, /* closing inherited descriptors */
+        IPF_STEP_USERNS, /* uid/gid maps */
+        IPF_STEP_MOUNTS, /* mount view */
+        IPF_STEP_NET, /* loopback up */
+        IPF_STEP_NNP, /* no_new_privs */
         IPF_STEP_LANDLOCK,
         IPF_STEP_CAPS,
         IPF_STEP_SECCOMP,
-        IPF_STEP_EXEC,     /* starting the program (posix_spawn) */
+        IPF_STEP_EXEC, /* starting the program (posix_spawn) */
         _IPF_STEP_MAX,
 };
 
@@ -33,9 +33,9 @@ struct ipf_child_report {
 };
 
 struct ipf_sandbox {
-        pid_t init_pid;  /* host pid of the sandbox's pid 1 */
-        int report_fd;   /* read end of the report pipe */
-        int life_fd;     /* write end of the life pipe: init sees POLLHUP if we die */
+        pid_t init_pid; /* host pid of the sandbox's pid 1 */
+        int report_fd; /* read end of the report pipe */
+        int life_fd; /* write end of the life pipe: init sees POLLHUP if we die */
 };
 
 const char *ipf_step_to_string(enum ipf_step s);

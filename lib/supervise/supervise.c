@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 /* Signals a service manager or a user sends to stop or poke a program. */
-static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 static void host_from_process(struct ipf_host *h)
 {
@@ -92,8 +92,8 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
 {
         struct ipf_features features;
         struct ipf_host host;
-        struct ipf_plan plan = { 0 };
-        struct ipf_sandbox sb = { .report_fd = -1, .life_fd = -1 };
+        struct ipf_plan plan = {0};
+        struct ipf_sandbox sb = {.report_fd = -1, .life_fd = -1};
         struct ipf_child_report rep;
         sigset_t forward, wait_set, orig_mask;
         int r, status;

@@ -30,7 +30,7 @@
 struct ipf_landlock_ruleset_attr {
         uint64_t handled_access_fs;
         uint64_t handled_access_net; /* ABI 4 */
-        uint64_t scoped;             /* ABI 6 */
+        uint64_t scoped; /* ABI 6 */
 };
 
 static inline int sys_landlock_create_ruleset(const struct ipf_landlock_ruleset_attr *attr,

@@ -11,7 +11,10 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
 #define _cleanup_free_ _cleanup_(freep)
 
 static inline void closep(int *fd)
@@ -32,25 +35,25 @@ static inline void fclosep(FILE **f)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand out ownership: returns the value and leaves the variable empty. */
-#define TAKE_PTR(p)                                                           \
-        ({                                                                    \
-                __typeof__(p) _taken = (p);                                   \
-                (p) = NULL;                                                   \
-                _taken;                                                       \
+#define TAKE_PTR(p)                         \
+        ({                                  \
+                __typeof__(p) _taken = (p); \
+                (p) = NULL;                 \
+                _taken;                     \
         })
-#define TAKE_FD(fd)                                                           \
-        ({                                                                    \
-                int _taken = (fd);                                            \
-                (fd) = -1;                                                    \
-                _taken;                                                       \
+#define TAKE_FD(fd)                \
+        ({                         \
+                int _taken = (fd); \
+                (fd) = -1;         \
+                _taken;            \
         })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Define a _cleanup_ function for a type with a *_free() returning NULL. */
-#define DEFINE_FREE_FUNC(type, func)                                          \
-        static inline void func##p(type **p)                                 \
-        {                                                                     \
-                if (*p)                                                       \
-                        (void)func(*p);                                       \
+#define DEFINE_FREE_FUNC(type, func)         \
+        static inline void func##p(type **p) \
+        {                                    \
+                if (*p)                      \
+                        (void)func(*p);      \
         }
