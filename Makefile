@@ -86,7 +86,7 @@ $(IPCFENCE): $(LAUNCHER_OBJS) $(LIBIPF)
 
 $(PROBE): tests/integration/probe.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $<
 
 $(UNIT): $(UNIT_OBJS) $(LIBIPF)
 	@mkdir -p $(@D)

@@ -4,20 +4,11 @@
 
 #include "options.h"
 
-/* Options that belong to later capabilities are refused rather than
- * accepted and ignored: a user who asked for them must not believe they
- * are in force. */
+/* An option that belongs to a later capability is refused rather than
+ * accepted and ignored: a user who asked for it must not believe it is in
+ * force. */
 static int refuse_unavailable(void)
 {
-        const char *what = arg_log          ? "--log"
-                           : arg_log_level  ? "--log-level"
-                           : arg_permissive ? "--permissive"
-                                            : NULL;
-
-        if (what) {
-                fprintf(stderr, "ipcfence: %s is not available in this version\n", what);
-                return -1;
-        }
         if (arg_require_mac) {
                 fprintf(stderr, "ipcfence: --require-mac: this version applies no AppArmor or "
                                 "SELinux label\n");
@@ -28,7 +19,16 @@ static int refuse_unavailable(void)
 
 int verb_run(char *argv[])
 {
-        struct ipf_run_options o = {.new_session = arg_new_session, .verbosity = arg_verbosity};
+        struct ipf_run_options o = {
+                .new_session = arg_new_session,
+                .verbosity = arg_verbosity,
+                /* -q: errors only; decisions go where --log says, if anywhere. */
+                .log = arg_log             ? arg_log
+                       : arg_verbosity < 0 ? "none"
+                                           : NULL,
+                .log_all = arg_log_level && strcmp(arg_log_level, "all") == 0,
+                .permissive = arg_permissive,
+        };
         struct ipf_diag d = {0};
         struct ipf_policy *p;
         int status = IPF_EXIT_FAILURE, r;

@@ -56,6 +56,9 @@ int ipf_policy_write_json(const struct ipf_policy *p, FILE *f);
 struct ipf_run_options {
         bool new_session; /* setsid() in the child (--new-session) */
         int verbosity; /* -1 quiet, 0 normal, 1 verbose */
+        const char *log; /* decisions: NULL or "-" stderr, "syslog", "none", or a file */
+        bool log_all; /* every decision, not only denials */
+        bool permissive; /* log what the broker would deny, deny nothing it decides */
 };
 
 /* Run ARGV confined by P. On success *ret_status is the exit status to hand

@@ -1,27 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Landlock compiler: policy + ABI → the scopes to restrict. Scopes (ABI 6,
- * Linux 6.12) stop abstract-unix connects and signals to anything outside
- * the sandbox's domain. Below ABI 6 the network and PID namespaces alone
- * carry those guarantees (abstract names are per network namespace, host
- * pids are invisible from the sandbox's PID namespace). */
+/* Landlock compiler: policy + ABI → what to restrict.
+ *
+ * Scopes (ABI 6, Linux 6.12) stop abstract-unix connects and signals to
+ * anything outside the sandbox's domain. Below ABI 6 the network and PID
+ * namespaces alone carry those guarantees (abstract names are per network
+ * namespace, host pids are invisible from the sandbox's PID namespace).
+ *
+ * File-system rules (ABI 1, Linux 5.13): creating a unix socket or a FIFO
+ * (bind(2), mknod(2)) is allowed only beneath the sandbox's own fresh
+ * filesystems, so the program cannot put an endpoint where the host would
+ * find it (SPEC §2, "creating endpoints"). */
+#include <linux/landlock.h>
+
 #include "compile/plan.h"
 #include "sys/syscalls.h"
 
 #define IPF_LANDLOCK_ABI_SCOPES 6
 
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
-                         struct ipf_landlock_plan *ret)
+                         const struct ipf_host *h, struct ipf_landlock_plan *ret)
 {
         struct ipf_landlock_plan plan = {.abi = f->landlock_abi};
 
+        if (f->landlock_abi >= 1) {
+                plan.handled_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO;
+                plan.n_allow_beneath =
+                        ipf_mount_private_dirs(h, plan.allow_beneath, IPF_LANDLOCK_MAX_PATHS);
+        }
         if (f->landlock_abi >= IPF_LANDLOCK_ABI_SCOPES) {
                 plan.scoped = IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
                 if (!p->signal_host)
                         plan.scoped |= IPF_LANDLOCK_SCOPE_SIGNAL;
         } else {
                 /* Delete with the last kernel before 6.12. */
-                plan.fallback = "Landlock scopes need ABI 6 (Linux 6.12): abstract sockets and "
-                                "signals are confined by the network and PID namespaces only";
+                plan.fallback = f->landlock_abi >= 1
+                                        ? "Landlock scopes need ABI 6 (Linux 6.12): abstract "
+                                          "sockets and signals are confined by the network and "
+                                          "PID namespaces only"
+                                        : "Landlock is unavailable: abstract sockets and signals "
+                                          "are confined by the namespaces only, and the program "
+                                          "can create sockets and FIFOs wherever it may write";
         }
         *ret = plan;
         return 0;

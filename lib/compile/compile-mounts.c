@@ -221,6 +221,25 @@ static int add_runtime_dir(struct ipf_mount_plan *m, size_t *alloc, const char *
                                             .optional = true});
 }
 
+size_t ipf_mount_private_dirs(const struct ipf_host *h, const char **ret, size_t max)
+{
+        const char *xdg = h->xdg_runtime_dir;
+        size_t n = 0;
+        bool below = false;
+
+        if (n < max)
+                ret[n++] = "/dev";
+        for (size_t i = 0; i < ELEMENTSOF(masked_dirs) && n < max; i++) {
+                if (!path_is_below(masked_dirs[i].path, "/dev"))
+                        ret[n++] = masked_dirs[i].path;
+                if (xdg && path_is_below(xdg, masked_dirs[i].path))
+                        below = true;
+        }
+        if (xdg && xdg[0] == '/' && strcmp(xdg, "/") != 0 && !below && n < max)
+                ret[n++] = xdg;
+        return n;
+}
+
 int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                        struct ipf_mount_plan *ret, struct ipf_diag *reterr)
 {

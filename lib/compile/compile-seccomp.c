@@ -128,6 +128,28 @@ static int add_ioctl_rules(scmp_filter_ctx ctx)
         return 0;
 }
 
+/* The broker (lib/supervise/broker.c) performs these on the program's
+ * behalf after checking a copy of the address: connect(2) always, sendto(2)
+ * when it names a destination. BPF cannot read the address, so every such
+ * call is a notification; sendmsg(2) is not trapped (SECURITY.md). */
+static int add_broker_rules(scmp_filter_ctx ctx)
+{
+        int r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1,
+                                     SCMP_A4_64(SCMP_CMP_NE, 0));
+        /* A filter of the program's own with a listener would win over ours
+         * for the same syscalls (the newest USER_NOTIF filter answers) and
+         * could CONTINUE them past the broker. */
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 1,
+                                     SCMP_A1_64(SCMP_CMP_MASKED_EQ,
+                                                SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                                                SECCOMP_FILTER_FLAG_NEW_LISTENER));
+        return r < 0 ? r : 0;
+}
+
 static bool family_allowed(const struct ipf_policy *p, uint64_t af)
 {
         return af == AF_UNIX || af == AF_INET || af == AF_INET6 ||
@@ -254,6 +276,8 @@ static int seccomp_ctx_build(const struct ipf_policy *p, scmp_filter_ctx *ret)
                 r = add_ioctl_rules(ctx);
         if (r >= 0)
                 r = add_socket_rules(ctx, p);
+        if (r >= 0)
+                r = add_broker_rules(ctx);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ctx);
@@ -297,6 +321,7 @@ int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret
         if (pread(fd, insns, size, 0) != size)
                 return -EIO;
         ret->len = (unsigned short)(size / sizeof(struct sock_filter));
+        ret->flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
         ret->insns = TAKE_PTR(insns);
         return 0;
 }

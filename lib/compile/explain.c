@@ -24,12 +24,19 @@ static void explain_mounts(const struct ipf_mount_plan *m, FILE *f)
 
 static void explain_landlock(const struct ipf_landlock_plan *l, FILE *f)
 {
+        if (l->handled_fs) {
+                fprintf(f, "landlock       ABI %d: sockets and FIFOs may be created only beneath",
+                        l->abi);
+                for (size_t i = 0; i < l->n_allow_beneath; i++)
+                        fprintf(f, " %s", l->allow_beneath[i]);
+                fputc('\n', f);
+        }
         if (l->scoped == 0) {
                 fprintf(f, "landlock       ABI %d: no scopes; %s\n", l->abi,
                         l->fallback ? l->fallback : "nothing to restrict");
                 return;
         }
-        fprintf(f, "landlock       ABI %d, scopes:%s%s (enforced)\n", l->abi,
+        fprintf(f, "landlock       scopes:%s%s (enforced)\n",
                 l->scoped & IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET ? " abstract-unix-socket" : "",
                 l->scoped & IPF_LANDLOCK_SCOPE_SIGNAL ? " signal" : "");
 }
@@ -51,6 +58,11 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                         break;
                 case IPF_RULE_NETLINK:
                         how = "seccomp allows socket(AF_NETLINK) for this protocol";
+                        break;
+                case IPF_RULE_UNIX_CONNECT:
+                        how = r->endpoint && r->endpoint[0] == '/'
+                                      ? "broker connects/sends to this host path for the program"
+                                      : "NOT ENFORCED by this version: `run` refuses this profile";
                         break;
                 default:
                         how = "NOT ENFORCED by this version: `run` refuses this profile";
@@ -76,7 +88,7 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
         /* Build the plans even for a profile `run` would refuse. */
         r = ipf_compile_mounts(p, &host, &plan.mounts, reterr);
         if (r >= 0)
-                r = ipf_compile_landlock(p, &features, &plan.landlock);
+                r = ipf_compile_landlock(p, &features, &host, &plan.landlock);
         if (r >= 0)
                 r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
         if (r < 0) {
@@ -102,6 +114,10 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
                 "seccomp        %u BPF instructions, native ABI only (see `ipcfence compile "
                 "--target=seccomp-bpf`)\n",
                 plan.seccomp.len);
+        fputs("broker         connect(2) and sendto(2) with a destination are decided on a copy\n"
+              "               of the address and performed by ipcfence: host unix sockets by\n"
+              "               path only as rules allow, the sandbox's own freely\n",
+              f);
         fputs("descriptors    all but 0, 1, 2 closed before any layer\n", f);
         fputs("apparmor       not applied by this version\n", f);
         fputs("selinux        not applied by this version\n", f);

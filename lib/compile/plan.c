@@ -18,6 +18,10 @@ static bool rule_enforced(const struct ipf_rule *r)
                 return r->network == IPF_NETWORK_NONE;
         case IPF_RULE_NETLINK:
                 return true;
+        case IPF_RULE_UNIX_CONNECT:
+                /* Paths: the broker. Abstract names need a host-side socket
+                 * injected into the program (a later step). */
+                return r->endpoint && r->endpoint[0] == '/';
         default:
                 return false;
         }
@@ -61,7 +65,7 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
         r = ipf_compile_mounts(p, h, &plan.mounts, reterr);
         if (r < 0)
                 return r;
-        r = ipf_compile_landlock(p, f, &plan.landlock);
+        r = ipf_compile_landlock(p, f, h, &plan.landlock);
         if (r >= 0)
                 r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
         if (r < 0) {

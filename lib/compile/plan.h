@@ -54,9 +54,16 @@ struct ipf_mount_plan {
 };
 
 /* ---- Landlock (compile-landlock.c) ---- */
+#define IPF_LANDLOCK_MAX_PATHS 8
+
 struct ipf_landlock_plan {
         int abi; /* the ABI this plan was built for */
         uint64_t scoped; /* IPF_LANDLOCK_SCOPE_* */
+        uint64_t handled_fs; /* LANDLOCK_ACCESS_FS_* restricted */
+        /* Directories (in the sandbox's view) beneath which the handled
+         * accesses stay allowed: the sandbox's own fresh filesystems. */
+        const char *allow_beneath[IPF_LANDLOCK_MAX_PATHS];
+        size_t n_allow_beneath;
         const char *fallback; /* non-NULL: what replaces a missing feature */
 };
 
@@ -64,6 +71,7 @@ struct ipf_landlock_plan {
 struct ipf_seccomp_plan {
         struct sock_filter *insns;
         unsigned short len;
+        unsigned flags; /* SECCOMP_FILTER_FLAG_*: NEW_LISTENER for the broker */
 };
 
 struct ipf_plan {
@@ -85,10 +93,13 @@ int ipf_plan_check_supported(const struct ipf_policy *p, struct ipf_diag *reterr
 int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                        struct ipf_mount_plan *ret, struct ipf_diag *reterr);
 void ipf_mount_plan_done(struct ipf_mount_plan *m);
+/* The sandbox's own fresh filesystems (their mount points), at most MAX:
+ * what the program may create endpoints in. Strings live as long as H. */
+size_t ipf_mount_private_dirs(const struct ipf_host *h, const char **ret, size_t max);
 const char *ipf_mount_kind_to_string(enum ipf_mount_kind k);
 
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
-                         struct ipf_landlock_plan *ret);
+                         const struct ipf_host *h, struct ipf_landlock_plan *ret);
 
 /* Build the filter context and export it as BPF. */
 int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret,

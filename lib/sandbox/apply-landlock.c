@@ -1,24 +1,56 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Landlock: restrict the sandbox to its own domain's scopes. Requires
- * no_new_privs, set by the caller just before. */
+/* Landlock: one ruleset with the plan's scopes and file-system accesses,
+ * restricted onto the sandbox. Runs after the mount view is built (the
+ * allowed directories are opened in it) and after no_new_privs. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
 #include <stdio.h>
 
 #include "sandbox/sandbox.h"
 #include "sys/syscalls.h"
 #include "util/cleanup.h"
 
+#ifndef __NR_landlock_add_rule
+#define __NR_landlock_add_rule 445
+#endif
+
+static int add_beneath(int ruleset, const char *path, uint64_t access)
+{
+        struct landlock_path_beneath_attr attr = {.allowed_access = access};
+        _cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno; /* an optional dir absent here */
+        attr.parent_fd = fd;
+        if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
+                return -errno;
+        return 0;
+}
+
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n)
 {
-        struct ipf_landlock_ruleset_attr attr = {.scoped = l->scoped};
+        struct ipf_landlock_ruleset_attr attr = {.handled_access_fs = l->handled_fs,
+                                                 .scoped = l->scoped};
+        /* Only as much of the struct as the plan's ABI knows (scoped: 6). */
+        size_t size = l->scoped ? sizeof(attr) : sizeof(attr.handled_access_fs);
         _cleanup_close_ int fd = -1;
+        int r;
 
-        if (l->scoped == 0)
+        if (l->scoped == 0 && l->handled_fs == 0)
                 return 0; /* the plan chose the namespace fallback */
-        snprintf(detail, n, "ABI %d, scopes 0x%llx", l->abi, (unsigned long long)l->scoped);
-        fd = sys_landlock_create_ruleset(&attr, sizeof(attr), 0);
+        snprintf(detail, n, "ABI %d, scopes 0x%llx, fs 0x%llx", l->abi,
+                 (unsigned long long)l->scoped, (unsigned long long)l->handled_fs);
+        fd = sys_landlock_create_ruleset(&attr, size, 0);
         if (fd < 0)
                 return -errno;
+        for (size_t i = 0; i < l->n_allow_beneath; i++) {
+                r = add_beneath(fd, l->allow_beneath[i], l->handled_fs);
+                if (r < 0) {
+                        snprintf(detail, n, "rule for '%s'", l->allow_beneath[i]);
+                        return r;
+                }
+        }
         if (sys_landlock_restrict_self(fd, 0) < 0)
                 return -errno;
         return 0;

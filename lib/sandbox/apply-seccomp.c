@@ -7,14 +7,18 @@
 #include "sandbox/sandbox.h"
 #include "sys/syscalls.h"
 
-int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, char *detail, size_t n)
+int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, int *ret_listener, char *detail, size_t n)
 {
         struct sock_fprog prog = {.len = s->len, .filter = s->insns};
+        int fd;
 
         snprintf(detail, n, "%u instructions", (unsigned)s->len);
         if (s->len == 0)
                 return -EINVAL; /* never run without the filter */
-        if (sys_seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        /* With NEW_LISTENER the result is the (close-on-exec) listener. */
+        fd = sys_seccomp(SECCOMP_SET_MODE_FILTER, s->flags, &prog);
+        if (fd < 0)
                 return -errno;
+        *ret_listener = (s->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? fd : -1;
         return 0;
 }

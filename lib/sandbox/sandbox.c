@@ -13,7 +13,9 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@ const char *ipf_step_to_string(enum ipf_step s)
                 [IPF_STEP_LANDLOCK] = "Landlock",
                 [IPF_STEP_CAPS] = "capabilities",
                 [IPF_STEP_SECCOMP] = "seccomp",
+                [IPF_STEP_LISTENER] = "handing the seccomp listener to the supervisor",
                 [IPF_STEP_EXEC] = "executing the program",
         };
         return s >= 0 && s < _IPF_STEP_MAX ? names[s] : "unknown step";
@@ -43,7 +46,7 @@ struct child_ctx {
         char *const *argv;
         const struct ipf_run_options *o;
         const sigset_t *forward, *orig_mask;
-        int report_fd, life_fd;
+        int report_fd, life_fd, broker_fd;
 };
 
 static _Noreturn void child_fail(int report_fd, enum ipf_step step, int err, const char *detail,
@@ -59,17 +62,24 @@ static _Noreturn void child_fail(int report_fd, enum ipf_step step, int err, con
 
 /* Close every descriptor but the two pipes: SPEC §1 keeps only 0-2, and
  * Landlock does not restrict what was opened before it. */
-static int close_inherited(int keep_a, int keep_b)
+static int close_inherited(const int *keep, size_t n)
 {
-        int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
+        unsigned next = 3;
 
-        if (lo > 3 && sys_close_range(3, lo - 1, 0) < 0)
-                return -errno;
-        if (hi > lo + 1 && sys_close_range(lo + 1, hi - 1, 0) < 0)
-                return -errno;
-        if (sys_close_range(hi + 1, ~0U, 0) < 0)
-                return -errno;
-        return 0;
+        /* KEEP is sorted ascending. */
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] < 3)
+                        continue;
+                if ((unsigned)keep[i] > next && sys_close_range(next, keep[i] - 1, 0) < 0)
+                        return -errno;
+                next = (unsigned)keep[i] + 1;
+        }
+        return sys_close_range(next, ~0U, 0) < 0 ? -errno : 0;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
 }
 
 /* As env(1): 127 when COMMAND is not found, 126 when it cannot be
@@ -122,6 +132,77 @@ static pid_t spawn_program(const struct child_ctx *c)
                         child_fail((c)->report_fd, (step), -_r, _detail, IPF_EXIT_FAILURE); \
         } while (0)
 
+/* SCM_RIGHTS over our socketpair: sendmsg(2) is not trapped by the filter,
+ * so this cannot deadlock on our own listener (nono#1208). */
+static int send_fds(int sock, const int *fds, size_t n)
+{
+        char cbuf[CMSG_SPACE(sizeof(int) * IPF_SANDBOX_N_FDS)] = {0};
+        char byte = 'L';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = cbuf,
+                             .msg_controllen = CMSG_SPACE(sizeof(int) * n)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS])
+{
+        char cbuf[CMSG_SPACE(sizeof(int) * IPF_SANDBOX_N_FDS)] = {0};
+        char byte;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov,
+                             .msg_iovlen = 1,
+                             .msg_control = cbuf,
+                             .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *c;
+        ssize_t n;
+
+        do
+                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        c = CMSG_FIRSTHDR(&msg);
+        if (n == 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len != CMSG_LEN(sizeof(int) * IPF_SANDBOX_N_FDS)) {
+                /* Close whatever did arrive. */
+                for (size_t i = 0; c && i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+                        int fd;
+
+                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        close(fd);
+                }
+                return -ECONNRESET;
+        }
+        memcpy(ret_fds, CMSG_DATA(c), sizeof(int) * IPF_SANDBOX_N_FDS);
+        return 0;
+}
+
+/* Hand the broker what it needs: the listener, and our root and network
+ * namespace, which it cannot open through /proc once we are non-dumpable. */
+static int send_broker_fds(int sock, int listener)
+{
+        int fds[IPF_SANDBOX_N_FDS] = {listener, -1, -1};
+        int r;
+
+        fds[IPF_SANDBOX_FD_ROOT] = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        fds[IPF_SANDBOX_FD_NETNS] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        r = fds[IPF_SANDBOX_FD_ROOT] < 0 || fds[IPF_SANDBOX_FD_NETNS] < 0
+                    ? -errno
+                    : send_fds(sock, fds, IPF_SANDBOX_N_FDS);
+        for (size_t i = 0; i < IPF_SANDBOX_N_FDS; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        return r;
+}
+
 static void apply_mounts(const struct child_ctx *c)
 {
         char detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";
@@ -140,6 +221,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
 {
         const struct ipf_plan *plan = c->plan;
         struct pollfd pfd = {.fd = c->life_fd, .events = POLLIN};
+        int listener = -1;
         pid_t program;
 
         /* Die with the supervisor; if it is already gone, stop here. */
@@ -148,7 +230,10 @@ static _Noreturn void init_main(const struct child_ctx *c)
 
         /* Before anything that opens a file: inherited fds must not survive
          * into the confined program (and Landlock ignores them). */
-        if (close_inherited(c->report_fd, c->life_fd) < 0)
+        int keep[] = {c->report_fd, c->life_fd, c->broker_fd};
+
+        qsort(keep, ELEMENTSOF(keep), sizeof(int), int_cmp);
+        if (close_inherited(keep, ELEMENTSOF(keep)) < 0)
                 child_fail(c->report_fd, IPF_STEP_FDS, errno, NULL, IPF_EXIT_FAILURE);
         /* The maps first: every later step needs our capabilities in the new
          * user namespace, and files we create must be owned by the caller. */
@@ -167,7 +252,17 @@ static _Noreturn void init_main(const struct child_ctx *c)
          * filter need not allow capset/prctl for us. */
         APPLY(c, IPF_STEP_CAPS, ipf_apply_caps(_detail, sizeof(_detail)));
         /* seccomp last: from here on the filter covers us and the program. */
-        APPLY(c, IPF_STEP_SECCOMP, ipf_apply_seccomp(&plan->seccomp, _detail, sizeof(_detail)));
+        APPLY(c, IPF_STEP_SECCOMP,
+              ipf_apply_seccomp(&plan->seccomp, &listener, _detail, sizeof(_detail)));
+        /* The broker must hold the listener before the program can make a
+         * trapped call. */
+        if (listener >= 0) {
+                int r = send_broker_fds(c->broker_fd, listener);
+
+                if (r < 0)
+                        child_fail(c->report_fd, IPF_STEP_LISTENER, -r, NULL, IPF_EXIT_FAILURE);
+        }
+        close(c->broker_fd);
         /* The program may not read or write pid 1's memory via /proc/1/mem. */
         (void)prctl(PR_SET_DUMPABLE, 0);
 
@@ -192,6 +287,7 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
                       const sigset_t *orig_mask, struct ipf_sandbox *ret)
 {
         _cleanup_close_ int report_r = -1, report_w = -1, life_r = -1, life_w = -1;
+        _cleanup_close_ int broker_ours = -1, broker_init = -1;
         int fds[2];
         pid_t pid;
 
@@ -201,6 +297,9 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return -errno;
         life_r = fds[0], life_w = fds[1];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                return -errno;
+        broker_ours = fds[0], broker_init = fds[1];
 
         /* Raw clone: fork semantics (no new stack) plus namespace flags. */
         pid = (pid_t)syscall(SYS_clone, plan->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -215,15 +314,18 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
                         .orig_mask = orig_mask,
                         .report_fd = report_w,
                         .life_fd = life_r,
+                        .broker_fd = broker_init,
                 };
                 close(report_r);
                 close(life_w);
+                close(broker_ours);
                 init_main(&c);
         }
         *ret = (struct ipf_sandbox){
                 .init_pid = pid,
                 .report_fd = TAKE_FD(report_r),
                 .life_fd = TAKE_FD(life_w),
+                .broker_fd = TAKE_FD(broker_ours),
         };
         return 0;
 }

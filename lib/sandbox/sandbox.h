@@ -20,6 +20,7 @@ enum ipf_step {
         IPF_STEP_LANDLOCK,
         IPF_STEP_CAPS,
         IPF_STEP_SECCOMP,
+        IPF_STEP_LISTENER, /* handing the notification listener over */
         IPF_STEP_EXEC, /* starting the program (posix_spawn) */
         _IPF_STEP_MAX,
 };
@@ -36,11 +37,21 @@ struct ipf_sandbox {
         pid_t init_pid; /* host pid of the sandbox's pid 1 */
         int report_fd; /* read end of the report pipe */
         int life_fd; /* write end of the life pipe: init sees POLLHUP if we die */
+        int broker_fd; /* our end of the socketpair init sends the listener on */
 };
 
 const char *ipf_step_to_string(enum ipf_step s);
 /* A hint to append to a user-namespace failure with errno ERR, or "". */
 const char *ipf_sandbox_userns_hint(int err);
+/* What init sends the supervisor once its filter is loaded. */
+enum {
+        IPF_SANDBOX_FD_LISTENER, /* seccomp notification listener */
+        IPF_SANDBOX_FD_ROOT, /* O_PATH of the sandbox's "/" */
+        IPF_SANDBOX_FD_NETNS, /* the sandbox's network namespace */
+        IPF_SANDBOX_N_FDS,
+};
+/* Receive them on SOCK (close-on-exec): 0, or -errno (EOF: -ECONNRESET). */
+int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS]);
 
 /* Start the sandbox: clone the init process into the plan's namespaces; it
  * applies every layer and forks the program. Signals in FORWARD must be
@@ -58,7 +69,8 @@ int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n);
 int ipf_apply_loopback(char *detail, size_t n);
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n);
 int ipf_apply_caps(char *detail, size_t n);
-int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, char *detail, size_t n);
+/* *RET_LISTENER: the notification listener, or -1 without broker rules. */
+int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, int *ret_listener, char *detail, size_t n);
 
 /* The sandbox's pid 1: reaps, forwards signals to PROGRAM, exits with the
  * program's status (128+N for signal N). Never returns. */

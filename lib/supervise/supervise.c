@@ -7,12 +7,17 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <cap-ng.h>
 #include <unistd.h>
 
 #include "compile/plan.h"
 #include "sandbox/sandbox.h"
 #include "util/cleanup.h"
+#include "supervise/broker.h"
+#include "supervise/decision-log.h"
 #include "util/log.h"
 
 /* Signals a service manager or a user sends to stop or poke a program. */
@@ -46,29 +51,71 @@ static int read_report(int fd, struct ipf_child_report *rep)
         return 1;
 }
 
-static int wait_init(pid_t init_pid, const sigset_t *wait_set)
+static int exit_status(int status)
 {
-        for (;;) {
-                siginfo_t si;
-                int status, sig = sigwaitinfo(wait_set, &si);
-                pid_t pid;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return 128 + WTERMSIG(status);
+}
 
-                if (sig < 0)
-                        continue;
-                if (sig != SIGCHLD) {
-                        /* Terminal signals reach the sandbox by its process
-                         * group already; init decides for --new-session. */
-                        if (si.si_code != SI_KERNEL)
-                                (void)kill(init_pid, sig);
-                        continue;
+/* Forward a signal to the sandbox's init, except those the terminal sent
+ * to the whole foreground process group: the program got them already, and
+ * init decides for --new-session. */
+static void forward_signal(pid_t init_pid, const struct signalfd_siginfo *si)
+{
+        if (si->ssi_code != SI_KERNEL)
+                (void)kill(init_pid, (int)si->ssi_signo);
+}
+
+/* One poll loop: signals, the broker's notifications, and retries of
+ * parked calls. Returns the exit status for ipcfence. */
+static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_broker *b)
+{
+        _cleanup_close_ int sfd = signalfd(-1, wait_set, SFD_CLOEXEC);
+        struct pollfd fds[2] = {
+                {.fd = sfd, .events = POLLIN},
+                {.fd = b ? b->listener : -1, .events = POLLIN},
+        };
+
+        for (;;) {
+                int timeout = b && b->n_pending ? 5 : -1;
+                int n = poll(fds, 2, sfd >= 0 ? timeout : 50);
+
+                if (n < 0 && errno != EINTR)
+                        return IPF_EXIT_FAILURE;
+                if (fds[1].revents & POLLIN) {
+                        if (ipf_broker_process(b) < 0)
+                                fds[1].fd = -1;
+                } else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                        fds[1].fd = -1; /* every filtered task is gone */
                 }
-                pid = waitpid(init_pid, &status, WNOHANG);
-                if (pid == init_pid) {
-                        if (WIFEXITED(status))
-                                return WEXITSTATUS(status);
-                        return 128 + WTERMSIG(status);
+                if (b && b->n_pending)
+                        ipf_broker_retry(b);
+                if (sfd < 0 || (fds[0].revents & POLLIN)) {
+                        struct signalfd_siginfo si;
+                        int status;
+
+                        if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si) &&
+                            si.ssi_signo != SIGCHLD)
+                                forward_signal(init_pid, &si);
+                        if (waitpid(init_pid, &status, WNOHANG) == init_pid)
+                                return exit_status(status);
                 }
         }
+}
+
+/* The supervisor lends nothing: a root caller's ipcfence drops its own
+ * capabilities once the sandbox exists, so a brokered call has exactly
+ * the program's privileges (issue #3: same uid, no capabilities). It keeps
+ * what it needs over the sandbox as the owner of its user namespace. */
+static int drop_own_capabilities(void)
+{
+        if (capng_get_caps_process() < 0)
+                return -EPERM;
+        if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+                return 0;
+        capng_clear(CAPNG_SELECT_BOTH);
+        return capng_apply(CAPNG_SELECT_BOTH) < 0 ? -EPERM : 0;
 }
 
 static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *reterr)
@@ -87,16 +134,44 @@ static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *r
         return -rep->err;
 }
 
+/* Everything after the sandbox is up: hand the listener to a broker and
+ * supervise until init exits. */
+/* Everything after the sandbox is up: hand what init sent to a broker and
+ * supervise until init exits. */
+static int run_supervised(const struct ipf_policy *p, const struct ipf_run_options *o,
+                          const struct ipf_host *host, const struct ipf_sandbox *sb,
+                          const int fds[IPF_SANDBOX_N_FDS], struct ipf_decision_log *log,
+                          const sigset_t *wait_set, int *ret_status, struct ipf_diag *reterr)
+{
+        struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1};
+        int r = 0;
+
+        if (fds[IPF_SANDBOX_FD_LISTENER] >= 0) {
+                r = ipf_broker_init(&broker, fds, p, host, sb->init_pid, log, o->permissive);
+                if (r < 0) {
+                        ipf_diag_set(reterr, NULL, 0, 0, "cannot start the broker: %s",
+                                     strerror(-r));
+                        /* Nothing runs unbrokered: without a broker the sandbox goes. */
+                        (void)kill(sb->init_pid, SIGKILL);
+                }
+        }
+        *ret_status = supervise_loop(sb->init_pid, wait_set, r < 0 ? NULL : &broker);
+        ipf_broker_done(&broker);
+        return r;
+}
+
 int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run_options *o,
             int *ret_status, struct ipf_diag *reterr)
 {
         struct ipf_features features;
         struct ipf_host host;
         struct ipf_plan plan = {0};
-        struct ipf_sandbox sb = {.report_fd = -1, .life_fd = -1};
+        struct ipf_sandbox sb = {.report_fd = -1, .life_fd = -1, .broker_fd = -1};
         struct ipf_child_report rep;
         sigset_t forward, wait_set, orig_mask;
-        int r, status;
+        int r, status = IPF_EXIT_FAILURE;
+        int fds[IPF_SANDBOX_N_FDS] = {-1, -1, -1};
+        struct ipf_decision_log *log = NULL;
 
         ipf_features_probe(&features);
         host_from_process(&host);
@@ -105,6 +180,14 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                 return r;
         if (plan.landlock.fallback)
                 ipf_notice("notice: %s", plan.landlock.fallback);
+        /* Before anything runs: a log we cannot write is a reason not to. */
+        r = ipf_decision_log_open(o->log, o->log_all, ipf_policy_name(p), &log);
+        if (r < 0) {
+                ipf_diag_set(reterr, NULL, 0, 0, "cannot open the decision log '%s': %s", o->log,
+                             strerror(-r));
+                ipf_plan_done(&plan);
+                return r;
+        }
 
         sigemptyset(&forward);
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
@@ -121,21 +204,41 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                              strerror(-r), ipf_sandbox_userns_hint(-r));
                 goto out;
         }
+        /* After the clone: a root caller's user namespace may map uid 0 only
+         * if its creator could set file capabilities (parent_could_setfcap). */
+        r = drop_own_capabilities();
+        if (r < 0) {
+                ipf_diag_set(reterr, NULL, 0, 0, "cannot drop our own capabilities");
+                (void)kill(sb.init_pid, SIGKILL);
+                (void)supervise_loop(sb.init_pid, &wait_set, NULL);
+                goto out;
+        }
+        /* EOF here means init failed before its filter: the report says why. */
+        (void)ipf_sandbox_recv_fds(sb.broker_fd, fds);
         r = read_report(sb.report_fd, &rep);
-        status = wait_init(sb.init_pid, &wait_set);
-        if (r > 0)
+        if (r > 0) {
                 r = report_failure(&rep, reterr);
-        else if (r < 0)
+                status = supervise_loop(sb.init_pid, &wait_set, NULL);
+        } else if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot read the sandbox's report: %s",
                              strerror(-r));
+                (void)kill(sb.init_pid, SIGKILL);
+                status = supervise_loop(sb.init_pid, &wait_set, NULL);
+        } else {
+                r = run_supervised(p, o, &host, &sb, fds, log, &wait_set, &status, reterr);
+        }
         if (r >= 0) {
                 *ret_status = status;
                 r = 0;
         }
 out:
         sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+        for (size_t i = 0; i < IPF_SANDBOX_N_FDS; i++)
+                closep(&fds[i]);
         closep(&sb.report_fd);
         closep(&sb.life_fd);
+        closep(&sb.broker_fd);
+        ipf_decision_log_free(log);
         ipf_plan_done(&plan);
         return r;
 }

@@ -70,3 +70,37 @@ static inline int sys_close_range(unsigned first, unsigned last, unsigned flags)
 #ifndef __NR_open_tree_attr
 #define __NR_open_tree_attr 467
 #endif
+
+/* ---- pidfd (5.3, 5.6) and openat2 (5.6) ---- */
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+static inline int sys_pidfd_open(pid_t pid, unsigned flags)
+{
+        return (int)syscall(__NR_pidfd_open, pid, flags);
+}
+
+static inline int sys_pidfd_getfd(int pidfd, int fd, unsigned flags)
+{
+        return (int)syscall(__NR_pidfd_getfd, pidfd, fd, flags);
+}
+
+struct open_how;
+static inline int sys_openat2(int dirfd, const char *path, struct open_how *how, size_t size)
+{
+        return (int)syscall(__NR_openat2, dirfd, path, how, size);
+}
+
+/* ---- seccomp user notification (5.0; SYNC_WAKE_UP 6.6) ---- */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif

@@ -628,8 +628,9 @@ void itest_listen_unix(struct itest_listener *l, const char *dir, int type)
 
         memset(l, 0, sizeof(*l));
         l->type = type;
+        /* A fresh name each time: tests put neighbours in one directory. */
         snprintf(l->path, sizeof(l->path), "%s/%s.sock", dir,
-                 type == SOCK_STREAM ? "stream" : "dgram");
+                 itest_unique(type == SOCK_STREAM ? "stream" : "dgram"));
         cr_assert_lt(strlen(l->path), sizeof(sa.sun_path), "socket path too long: %s", l->path);
         strcpy(sa.sun_path, l->path);
         l->fd = nonblock_socket(AF_UNIX, type);

@@ -29,6 +29,7 @@
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -745,6 +746,141 @@ static int op_wait_signal(void)
         }
 }
 
+/* bind(2) a unix socket at PATH: Landlock decides where endpoints may be
+ * created. */
+static int op_unix_bind(const char *path)
+{
+        struct sockaddr_un sa;
+        socklen_t len;
+        int fd, r;
+
+        r = unix_addr(path, false, &sa, &len);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return neg_errno();
+        r = bind(fd, (struct sockaddr *)&sa, len) < 0 ? neg_errno() : 0;
+        close(fd);
+        return r;
+}
+
+/* The broker's TOCTOU test: while this thread connects again and again
+ * with one shared address buffer, flipper threads rewrite that buffer
+ * between an allowed and a denied path as fast as they can. The broker
+ * must act on what it checked: the denied listener (checked by the test
+ * from the host side) never sees a connection. */
+static struct sockaddr_un race_addr;
+static char race_paths[2][sizeof(race_addr.sun_path)];
+static volatile int race_stop;
+
+static void *race_flipper(void *arg)
+{
+        size_t which = (size_t)(uintptr_t)arg;
+
+        while (!race_stop) {
+                memcpy(race_addr.sun_path, race_paths[which], sizeof(race_addr.sun_path));
+                which ^= 1;
+        }
+        return NULL;
+}
+
+static int op_race_connect(const char *allowed, const char *denied, const char *count)
+{
+        long n = parse_long(count), ok = 0;
+        pthread_t t[2];
+
+        if (n <= 0 || strlen(allowed) >= sizeof(race_paths[0]) ||
+            strlen(denied) >= sizeof(race_paths[0]))
+                usage();
+        strcpy(race_paths[0], allowed);
+        strcpy(race_paths[1], denied);
+        race_addr.sun_family = AF_UNIX;
+        memcpy(race_addr.sun_path, race_paths[0], sizeof(race_addr.sun_path));
+        for (size_t i = 0; i < 2; i++)
+                if (pthread_create(&t[i], NULL, race_flipper, (void *)(uintptr_t)i) != 0)
+                        return -EAGAIN;
+        /* Non-blocking: the test's listener accepts only at the end, and a
+         * full backlog must not turn the race into a wait. */
+        for (long i = 0; i < n; i++) {
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+                if (fd < 0)
+                        break;
+                if (connect(fd, (struct sockaddr *)&race_addr, sizeof(race_addr)) == 0)
+                        ok++;
+                close(fd);
+        }
+        race_stop = 1;
+        for (size_t i = 0; i < 2; i++)
+                pthread_join(t[i], NULL);
+        printf("connected %ld of %ld\n", ok, n);
+        return 0;
+}
+
+/* Hostile arguments: the broker answers as the kernel would and stays up. */
+static int op_bogus_connect(void)
+{
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int r;
+
+        if (fd < 0)
+                return neg_errno();
+        r = connect(fd, (struct sockaddr *)1, sizeof(sa)) < 0 ? errno : 0;
+        printf("bad-pointer %s\n", r ? errno_name(r) : "ok");
+        r = connect(fd, (struct sockaddr *)&sa, 1u << 20) < 0 ? errno : 0;
+        printf("huge-length %s\n", r ? errno_name(r) : "ok");
+        r = connect(999, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
+        printf("bad-fd %s\n", r ? errno_name(r) : "ok");
+        r = connect(STDIN_FILENO, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
+        printf("not-a-socket %s\n", r ? errno_name(r) : "ok");
+        r = sendto(fd, (void *)1, 10, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
+        printf("bad-payload %s\n", r ? errno_name(r) : "ok");
+        close(fd);
+        return 0;
+}
+
+/* Many threads hammering the broker with denied connects at once. */
+static const char *flood_path;
+static long flood_each;
+
+static void *flood_thread(void *arg)
+{
+        struct sockaddr_un sa;
+        socklen_t len;
+
+        (void)arg;
+        if (unix_addr(flood_path, false, &sa, &len) < 0)
+                return NULL;
+        for (long i = 0; i < flood_each; i++) {
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+                if (fd < 0)
+                        break;
+                (void)connect(fd, (struct sockaddr *)&sa, len);
+                close(fd);
+        }
+        return NULL;
+}
+
+static int op_flood(const char *path, const char *threads, const char *each)
+{
+        long nt = parse_long(threads);
+        pthread_t t[256];
+
+        flood_path = path;
+        flood_each = parse_long(each);
+        if (nt <= 0 || nt > 256 || flood_each <= 0)
+                usage();
+        for (long i = 0; i < nt; i++)
+                if (pthread_create(&t[i], NULL, flood_thread, NULL) != 0)
+                        return -EAGAIN;
+        for (long i = 0; i < nt; i++)
+                pthread_join(t[i], NULL);
+        return 0;
+}
+
 #define NEED(n)                      \
         do {                         \
                 if (argc != 2 + (n)) \
@@ -759,7 +895,19 @@ int main(int argc, char *argv[])
                 usage();
         op = argv[1];
 
-        if (strcmp(op, "unix-connect") == 0) {
+        if (strcmp(op, "unix-bind") == 0) {
+                NEED(1);
+                return report(op_unix_bind(argv[2]));
+        } else if (strcmp(op, "race-connect") == 0) {
+                NEED(3);
+                return op_race_connect(argv[2], argv[3], argv[4]);
+        } else if (strcmp(op, "bogus-connect") == 0) {
+                NEED(0);
+                return op_bogus_connect();
+        } else if (strcmp(op, "flood") == 0) {
+                NEED(3);
+                return report(op_flood(argv[2], argv[3], argv[4]));
+        } else if (strcmp(op, "unix-connect") == 0) {
                 NEED(1);
                 return report(op_unix(argv[2], SOCK_STREAM, false));
         } else if (strcmp(op, "unix-dgram-send") == 0) {

@@ -10,6 +10,7 @@
 #include "compile/plan.h"
 #include "profile/profile.h"
 #include "sys/syscalls.h"
+#include <linux/landlock.h>
 
 static const struct ipf_profile_env test_env = {
         .uid = 1000, .user = "alice", .home = "/home/alice", .xdg_runtime_dir = "/run/user/1000",
@@ -141,12 +142,19 @@ Test(mounts, root_caller_gets_read_only_tunables)
 Test(landlock, scopes_per_abi)
 {
         struct ipf_policy *p = policy_with(NULL);
+        struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000" };
 
         for (int abi = 0; abi <= 9; abi++) {
                 struct ipf_features f = { .landlock_abi = abi };
                 struct ipf_landlock_plan l;
 
-                cr_assert_eq(ipf_compile_landlock(p, &f, &l), 0);
+                cr_assert_eq(ipf_compile_landlock(p, &f, &h, &l), 0);
+                if (abi >= 1)
+                        cr_expect_eq(l.handled_fs, LANDLOCK_ACCESS_FS_MAKE_SOCK |
+                                                           LANDLOCK_ACCESS_FS_MAKE_FIFO,
+                                     "ABI %d", abi);
+                else
+                        cr_expect_eq(l.handled_fs, 0);
                 cr_expect_eq(l.abi, abi);
                 if (abi >= 6) {
                         cr_expect_eq(l.scoped, IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET |
@@ -161,10 +169,38 @@ Test(landlock, scopes_per_abi)
         ipf_policy_free(p);
 }
 
+/* Endpoints may be created only in the sandbox's own filesystems. */
+Test(landlock, make_sock_allowed_beneath_private_dirs_only)
+{
+        struct ipf_policy *p = policy_with(NULL);
+        struct ipf_features f = { .landlock_abi = 7 };
+        static const char *const cases[][2] = {
+                { "/run/user/1000", NULL }, /* below /run: covered by it */
+                { "/home/alice/.run", "/home/alice/.run" },
+        };
+
+        for (size_t c = 0; c < 2; c++) {
+                struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = cases[c][0] };
+                struct ipf_landlock_plan l;
+                bool has_tmp = false, has_home = false, has_etc = false;
+
+                cr_assert_eq(ipf_compile_landlock(p, &f, &h, &l), 0);
+                for (size_t i = 0; i < l.n_allow_beneath; i++) {
+                        has_tmp |= strcmp(l.allow_beneath[i], "/tmp") == 0;
+                        has_etc |= strcmp(l.allow_beneath[i], "/etc") == 0;
+                        has_home |= cases[c][1] && strcmp(l.allow_beneath[i], cases[c][1]) == 0;
+                }
+                cr_expect(has_tmp);
+                cr_expect_not(has_etc);
+                cr_expect_eq(has_home, cases[c][1] != NULL, "%s", cases[c][0]);
+        }
+        ipf_policy_free(p);
+}
+
 Test(plan, unenforced_rules_are_refused_with_location)
 {
         static const char *const refused[] = {
-                "unix connect /run/x.sock", "unix listen @foo",  "tcp connect 127.0.0.1:5432",
+                "unix connect @x",          "unix listen @foo",  "tcp connect 127.0.0.1:5432",
                 "tcp listen 8080",          "mqueue open /q",     "shm open /s",
                 "fifo open /tmp/f",         "sysv host",          "signal host",
                 "network host",             "dbus session talk org.example.Foo",
@@ -185,7 +221,9 @@ Test(plan, unenforced_rules_are_refused_with_location)
 
 Test(plan, enforced_rules_pass)
 {
-        static const char *const ok[] = { "network none", "netlink route", NULL };
+        static const char *const ok[] = { "network none", "netlink route",
+                                          "unix connect /run/x.sock",
+                                          "unix connect /srv/app/*.sock", NULL };
 
         for (size_t i = 0; ok[i]; i++) {
                 struct ipf_policy *p = policy_with(ok[i]);

@@ -17,6 +17,7 @@
 
 #define ALLOW SECCOMP_RET_ALLOW
 #define KILL SECCOMP_RET_KILL_PROCESS
+#define NOTIFY SECCOMP_RET_USER_NOTIF
 #define ERR(e) (SECCOMP_RET_ERRNO | (e))
 #define X32_BIT 0x40000000
 
@@ -66,7 +67,19 @@ static void check_cases(const struct ipf_seccomp_plan *s, const struct verdict_c
 
 static const struct verdict_case default_cases[] = {
         { "getpid allowed", X86_64, SYS_getpid, { 0 }, ALLOW },
-        { "connect allowed (no broker yet)", X86_64, SYS_connect, { 3 }, ALLOW },
+        { "connect goes to the broker", X86_64, SYS_connect, { 3 }, NOTIFY },
+        { "sendto with a destination goes to the broker", X86_64, SYS_sendto,
+          { 3, 0x1000, 10, 0, 0x2000, 16 }, NOTIFY },
+        { "sendto on a connected socket does not", X86_64, SYS_sendto, { 3, 0x1000, 10, 0, 0, 0 },
+          ALLOW },
+        { "sendmsg is not trapped (SECURITY.md)", X86_64, SYS_sendmsg, { 3, 0x1000, 0 }, ALLOW },
+        { "a filter of the program's own with a listener", X86_64, SYS_seccomp,
+          { SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0x1000 }, ERR(EPERM) },
+        { "listener flag among others", X86_64, SYS_seccomp,
+          { SECCOMP_SET_MODE_FILTER,
+            SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC, 0x1000 }, ERR(EPERM) },
+        { "a plain stacked filter is fine", X86_64, SYS_seccomp,
+          { SECCOMP_SET_MODE_FILTER, 0, 0x1000 }, ALLOW },
         { "ptrace", X86_64, SYS_ptrace, { 16 }, ERR(EPERM) },
         { "process_vm_readv", X86_64, SYS_process_vm_readv, { 0 }, ERR(EPERM) },
         { "process_vm_writev", X86_64, SYS_process_vm_writev, { 0 }, ERR(EPERM) },

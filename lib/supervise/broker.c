@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The broker's notification loop; decisions are in broker-dest.c.
+ *
+ * The program is hostile: each value is read once from a notification or
+ * from its memory, sizes are capped, and SECCOMP_IOCTL_NOTIF_ID_VALID is
+ * checked after every step that names the program by pid (a pid can be
+ * reused once the thread dies) and before acting. A call that would block
+ * is parked and finished from the poll loop, so one slow peer never
+ * freezes the sandbox's other calls or signal forwarding. */
+#include "supervise/broker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sys/syscalls.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+
+/* What the sandbox is, from the descriptors init sent us: its root (the
+ * program's view of the file system), its network namespace, and the
+ * devices of its own fresh filesystems. Takes ownership of ROOTFD. */
+static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_host *h, pid_t init_pid,
+                         int rootfd, int netnsfd)
+{
+        const char *dirs[IPF_LANDLOCK_MAX_PATHS];
+        size_t n = ipf_mount_private_dirs(h, dirs, IPF_LANDLOCK_MAX_PATHS);
+        struct stat st;
+
+        sb->init_pid = init_pid;
+        sb->rootfd = rootfd;
+        if (fstat(netnsfd, &st) < 0)
+                return -errno;
+        sb->netns_dev = st.st_dev;
+        sb->netns_ino = st.st_ino;
+        for (size_t i = 0; i < n; i++)
+                if (fstatat(rootfd, dirs[i] + 1, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        sb->private_devs[sb->n_private++] = st.st_dev;
+        return 0;
+}
+
+int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
+                    const struct ipf_policy *p, const struct ipf_host *h, pid_t init_pid,
+                    struct ipf_decision_log *log, bool permissive)
+{
+        uint64_t wake = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+        int r;
+
+        *b = (struct ipf_broker){.listener = fds[IPF_SANDBOX_FD_LISTENER],
+                                 .policy = p,
+                                 .log = log,
+                                 .permissive = permissive,
+                                 .sb.rootfd = -1};
+        if (sys_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &b->sizes) < 0)
+                return -errno;
+        /* The kernel's structs may be larger than our headers' (STYLE §3). */
+        b->req = calloc(1, b->sizes.seccomp_notif > sizeof(struct seccomp_notif)
+                                   ? b->sizes.seccomp_notif
+                                   : sizeof(struct seccomp_notif));
+        if (!b->req)
+                return -ENOMEM;
+        r = fcntl(fds[IPF_SANDBOX_FD_ROOT], F_DUPFD_CLOEXEC, 3);
+        if (r < 0)
+                return -errno;
+        r = sandbox_learn(&b->sb, h, init_pid, r, fds[IPF_SANDBOX_FD_NETNS]);
+        if (r < 0)
+                return r;
+        /* 6.6: wake the program on the CPU that answers it. An optimisation:
+         * older kernels say EINVAL and we carry on. */
+        (void)ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, wake);
+        return 0;
+}
+
+static void pending_done(struct ipf_broker_pending *p)
+{
+        closep(&p->sockfd);
+        closep(&p->pin);
+        free(p->payload);
+        p->payload = NULL;
+}
+
+void ipf_broker_done(struct ipf_broker *b)
+{
+        for (size_t i = 0; i < b->n_pending; i++)
+                pending_done(&b->pending[i]);
+        b->n_pending = 0;
+        closep(&b->sb.rootfd);
+        free(b->req);
+        b->req = NULL;
+}
+
+static bool id_valid(const struct ipf_broker *b, uint64_t id)
+{
+        return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static void respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err)
+{
+        struct seccomp_notif_resp resp = {.id = id, .val = err ? 0 : val, .error = err};
+
+        /* ENOENT: the thread died or was interrupted meanwhile; nothing to do. */
+        (void)ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* A pidfd for the thread PID (6.9: PIDFD_THREAD), else for its process. */
+static int open_pidfd(pid_t pid)
+{
+        int fd = sys_pidfd_open(pid, PIDFD_THREAD);
+
+        if (fd < 0 && errno == EINVAL)
+                fd = sys_pidfd_open(pid, 0);
+        return fd;
+}
+
+static int read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+        struct iovec local = {.iov_base = buf, .iov_len = len};
+        struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = len};
+        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+        if (n < 0)
+                return errno == ESRCH ? -ESRCH : -EFAULT;
+        return (size_t)n == len ? 0 : -EFAULT;
+}
+
+/* Run CALL on SOCKFD without blocking us: O_NONBLOCK is a property of the
+ * open file we share with the program, so it is set around the call and
+ * restored. *RET_WAS_BLOCKING tells whether the program expects to wait. */
+static long nonblocking_connect(int sockfd, const struct sockaddr_storage *a, socklen_t len,
+                                bool *ret_was_blocking)
+{
+        int fl = fcntl(sockfd, F_GETFL);
+        long r;
+
+        *ret_was_blocking = fl >= 0 && !(fl & O_NONBLOCK);
+        if (*ret_was_blocking)
+                (void)fcntl(sockfd, F_SETFL, fl | O_NONBLOCK);
+        r = connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
+        if (*ret_was_blocking)
+                (void)fcntl(sockfd, F_SETFL, fl);
+        return r;
+}
+
+static bool park(struct ipf_broker *b, const struct ipf_broker_pending *p)
+{
+        if (b->n_pending == IPF_BROKER_MAX_PENDING)
+                return false;
+        b->pending[b->n_pending++] = *p;
+        return true;
+}
+
+/* The decision and the call, shared by connect and sendto. */
+static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool sending)
+{
+        const __u64 *a = req->data.args;
+        uint64_t addr_ptr = sending ? a[4] : a[1];
+        socklen_t len = (socklen_t)(sending ? a[5] : a[2]);
+        struct ipf_broker_pending p = {
+                .id = req->id, .pid = (pid_t)req->pid, .sockfd = -1, .pin = -1, .sending = sending};
+        struct sockaddr_storage addr;
+        _cleanup_close_ int pidfd = -1;
+        bool was_blocking;
+        long r;
+
+        /* The kernel's own limit: more is EINVAL, for connect and sendto. */
+        if ((sending ? a[5] : a[2]) > sizeof(addr)) {
+                respond(b, req->id, 0, -EINVAL);
+                return;
+        }
+        pidfd = open_pidfd(p.pid);
+        if (pidfd < 0 || !id_valid(b, req->id))
+                return;
+        r = read_memory(p.pid, addr_ptr, &addr, len);
+        if (r == 0 && sending) {
+                p.payload_len = (size_t)a[2];
+                p.flags = (int)a[3];
+                if (p.payload_len > IPF_BROKER_MAX_PAYLOAD)
+                        r = -EMSGSIZE;
+                else if (!(p.payload = malloc(p.payload_len ? p.payload_len : 1)))
+                        r = -ENOMEM;
+                else
+                        r = read_memory(p.pid, a[1], p.payload, p.payload_len);
+        }
+        if (r >= 0) {
+                struct stat st;
+
+                p.sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
+                if (p.sockfd < 0)
+                        r = -errno;
+                else if (fstat(p.sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
+                        r = -ENOTSOCK; /* as the kernel answers, before any address */
+        }
+        if (!id_valid(b, req->id))
+                r = -ESRCH;
+        if (r >= 0)
+                r = ipf_broker_decide(b, p.pid, p.sockfd, &addr, len, sending ? "send" : "connect",
+                                      &p.addr, &p.addr_len, &p.pin);
+        if (r >= 0 && !id_valid(b, req->id))
+                r = -ESRCH;
+        if (r >= 0 && !sending) {
+                r = nonblocking_connect(p.sockfd, &p.addr, p.addr_len, &was_blocking);
+                /* EINPROGRESS (inet) or EAGAIN (unix backlog full): a
+                 * blocking socket waits, so the program waits, not us. */
+                if (was_blocking && (r == -EINPROGRESS || r == -EAGAIN) && park(b, &p))
+                        return;
+        } else if (r >= 0) {
+                r = sendto(p.sockfd, p.payload, p.payload_len,
+                           p.flags | MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&p.addr,
+                           p.addr_len);
+                if (r < 0)
+                        r = -errno;
+                was_blocking =
+                        !(p.flags & MSG_DONTWAIT) && !(fcntl(p.sockfd, F_GETFL) & O_NONBLOCK);
+                if (r == -EAGAIN && was_blocking && park(b, &p))
+                        return;
+                /* The kernel would have sent the program SIGPIPE. */
+                if (r == -EPIPE && !(p.flags & MSG_NOSIGNAL))
+                        (void)syscall(SYS_pidfd_send_signal, pidfd, SIGPIPE, NULL, 0);
+        }
+        if (r != -ESRCH)
+                respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
+        pending_done(&p);
+}
+
+int ipf_broker_process(struct ipf_broker *b)
+{
+        memset(b->req, 0, b->sizes.seccomp_notif);
+        if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_RECV, b->req) < 0)
+                return errno == ENOENT || errno == EINTR ? 0 : -errno;
+        switch (b->req->data.nr) {
+        case __NR_connect:
+                handle(b, b->req, false);
+                break;
+        case __NR_sendto:
+                handle(b, b->req, true);
+                break;
+        default:
+                /* The filter traps nothing else; refuse rather than guess. */
+                respond(b, b->req->id, 0, -ENOSYS);
+        }
+        return 0;
+}
+
+/* Finish a parked call if it can be; true when it is done. */
+static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
+{
+        struct pollfd pfd = {.fd = p->sockfd, .events = POLLOUT};
+        socklen_t elen = sizeof(int);
+        bool was_blocking;
+        int err = 0;
+        long r;
+
+        if (!id_valid(b, p->id))
+                return true; /* the program gave up (signal, exit) */
+        if (poll(&pfd, 1, 0) <= 0)
+                return false;
+        if (p->sending) {
+                r = sendto(p->sockfd, p->payload, p->payload_len,
+                           p->flags | MSG_DONTWAIT | MSG_NOSIGNAL,
+                           (const struct sockaddr *)&p->addr, p->addr_len);
+                r = r < 0 ? -errno : r;
+        } else if (getsockopt(p->sockfd, SOL_SOCKET, SO_ERROR, &err, &elen) == 0 && err) {
+                r = -err;
+        } else {
+                /* Connected, or (unix) room in the backlog now: try again. */
+                r = nonblocking_connect(p->sockfd, &p->addr, p->addr_len, &was_blocking);
+                if (r == -EISCONN)
+                        r = 0;
+        }
+        if (r == -EAGAIN || r == -EINPROGRESS || r == -EALREADY)
+                return false;
+        respond(b, p->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
+        return true;
+}
+
+size_t ipf_broker_retry(struct ipf_broker *b)
+{
+        size_t w = 0;
+
+        for (size_t i = 0; i < b->n_pending; i++) {
+                if (retry_one(b, &b->pending[i]))
+                        pending_done(&b->pending[i]);
+                else
+                        b->pending[w++] = b->pending[i];
+        }
+        b->n_pending = w;
+        return w;
+}

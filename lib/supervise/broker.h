@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The endpoint broker: services the sandbox's seccomp user notifications.
+ *
+ * For every trapped connect(2) and sendto(2)-with-a-destination, it reads
+ * the address once from the program's memory, decides on that copy,
+ * performs the call itself on a duplicate of the program's own socket
+ * (pidfd_getfd: same open file, so flags, options and the descriptor number
+ * stay as they are) with the address it checked — a unix path is pinned
+ * with O_PATH and reached through /proc/self/fd/N — and answers with the
+ * result. SECCOMP_USER_NOTIF_FLAG_CONTINUE is never used: the kernel would
+ * read the program's memory again (seccomp_unotify(2)). */
+#pragma once
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "compile/plan.h"
+#include "sandbox/sandbox.h"
+#include "supervise/decision-log.h"
+
+#define IPF_BROKER_MAX_PENDING 64
+#define IPF_BROKER_MAX_PAYLOAD (1 << 20) /* a sendto(2) datagram we copy */
+
+/* The sandbox as the broker sees it, learned once it is set up. */
+struct ipf_broker_sandbox {
+        pid_t init_pid;
+        dev_t netns_dev; /* the sandbox's network namespace, as fstat() of */
+        ino_t netns_ino; /* /proc/INIT/ns/net shows it */
+        dev_t private_devs[IPF_LANDLOCK_MAX_PATHS]; /* its own fresh filesystems */
+        size_t n_private;
+        int rootfd; /* /proc/INIT/root: the program's view of the file system */
+};
+
+/* A call that would block the program: finished later from the poll loop. */
+struct ipf_broker_pending {
+        uint64_t id;
+        pid_t pid;
+        int sockfd; /* our duplicate of the program's socket */
+        bool sending; /* sendto: retry with the payload; else connect: wait */
+        void *payload; /* sendto only */
+        size_t payload_len;
+        int flags;
+        struct sockaddr_storage addr;
+        socklen_t addr_len;
+        int pin; /* O_PATH fd the address names, or -1 */
+};
+
+struct ipf_broker {
+        int listener;
+        struct seccomp_notif_sizes sizes;
+        struct seccomp_notif *req;
+        const struct ipf_policy *policy;
+        struct ipf_broker_sandbox sb;
+        struct ipf_decision_log *log;
+        bool permissive;
+        struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];
+        size_t n_pending;
+};
+
+/* FDS: what init sent (lib/sandbox/sandbox.h); the broker keeps its own
+ * copies, the caller still owns FDS. */
+int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
+                    const struct ipf_policy *p, const struct ipf_host *h, pid_t init_pid,
+                    struct ipf_decision_log *log, bool permissive);
+void ipf_broker_done(struct ipf_broker *b);
+/* The listener is readable: take one notification and answer it (or park
+ * it). Never fails on the program's account; -errno only for our own. */
+int ipf_broker_process(struct ipf_broker *b);
+/* Retry parked calls; returns how many are still parked. */
+size_t ipf_broker_retry(struct ipf_broker *b);
+
+/* Decision on a destination (broker-dest.c). ADDR/LEN: our copy. On allow,
+ * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N
+ * path) and *RET_PIN an fd to close afterwards (-1 if none). Returns 0 to
+ * go ahead, -EACCES when the policy denies, or the -errno the kernel would
+ * have given (ENOENT for a missing path...). */
+int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
+                      const struct sockaddr_storage *addr, socklen_t len, const char *verb,
+                      struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The endpoint broker for unix sockets by path (issue #3, first part):
+ * a `unix connect` rule opens exactly one endpoint wherever it lives; any
+ * other host socket — also in directories the mount view does not mask —
+ * is denied with EACCES and one log line; the sandbox's own sockets keep
+ * working. Outcomes are checked at the host-side listener. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+ITEST_SUITE(broker_unix);
+
+static char allow_arg[PATH_MAX + 32];
+
+static const char *allow(const char *path)
+{
+        snprintf(allow_arg, sizeof(allow_arg), "--allow=unix connect %s", path);
+        return allow_arg;
+}
+
+/* A host socket in an unusual directory (not /tmp or /run): the mount view
+ * does not hide it, the broker must. */
+Test(broker_unix, default_denies_socket_outside_masked_dirs)
+{
+        struct itest_listener l;
+        struct itest_result r;
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        HOST(&r, "unix-connect", l.path);
+        cr_assert_str_eq(itest_line(&r), "ok", "control: the host reaches it: %s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+
+        IN(&r, "unix-connect", l.path);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0, "the listener saw a connection");
+        cr_assert(strstr(r.err, "deny unix.connect"), "one log line: %s", itest_show(&r));
+}
+
+Test(broker_unix, default_denies_datagrams_outside_masked_dirs)
+{
+        struct itest_listener l;
+        struct itest_result r;
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_DGRAM);
+        IN(&r, "unix-dgram-send", l.path);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0, "a datagram arrived");
+}
+
+/* One rule, one endpoint: its neighbour in the same directory stays shut. */
+Test(broker_unix, rule_opens_exactly_one_socket)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener l, neighbour;
+        struct itest_result r;
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        itest_listen_unix(&neighbour, dir, SOCK_STREAM);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(l.path), "--", itest_probe(), "unix-connect",
+                   l.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1, "the allowed listener saw nothing");
+        itest_runl(&r, NULL, itest_ipcfence(), allow(l.path), "--", itest_probe(), "unix-connect",
+                   neighbour.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&neighbour), 0, "the neighbour saw a connection");
+}
+
+/* SPEC §4: an allowed endpoint is reachable at its own path even inside a
+ * masked directory; its neighbours there stay invisible. */
+Test(broker_unix, allowed_socket_reachable_in_masked_dir)
+{
+        const char *dir = itest_tmpdir();
+        struct itest_listener l, neighbour;
+        struct itest_result r;
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        itest_listen_unix(&neighbour, dir, SOCK_STREAM);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(l.path), "--", itest_probe(), "unix-connect",
+                   l.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(l.path), "--", itest_probe(), "unix-connect",
+                   neighbour.path, (char *)NULL);
+        cr_assert(itest_denied(&r), "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&neighbour), 0);
+}
+
+Test(broker_unix, allowed_datagram_socket)
+{
+        struct itest_listener l;
+        struct itest_result r;
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_DGRAM);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(l.path), "--", itest_probe(),
+                   "unix-dgram-send", l.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+}
+
+/* A glob in the last component opens the sockets it matches only. */
+Test(broker_unix, glob_rule)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener l, deeper;
+        char pattern[PATH_MAX + 8], other[PATH_MAX + 16];
+        struct itest_result r;
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        snprintf(pattern, sizeof(pattern), "%s/*", dir);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(pattern), "--", itest_probe(),
+                   "unix-connect", l.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        /* '*' does not cross '/': a socket one level down stays denied. */
+        snprintf(other, sizeof(other), "%s/sub", dir);
+        cr_assert_eq(mkdir(other, 0700), 0);
+        itest_listen_unix(&deeper, other, SOCK_STREAM);
+        itest_runl(&r, NULL, itest_ipcfence(), allow(pattern), "--", itest_probe(),
+                   "unix-connect", deeper.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&deeper), 0);
+}
+
+/* The sandbox's own sockets, by absolute and relative path, need no rule. */
+Test(broker_unix, sandbox_sockets_talk_freely)
+{
+        const char *socat = itest_which("socat");
+        struct itest_result r;
+
+        if (!socat)
+                itest_skip("socat is not installed");
+        IPF(&r, "-p", "default", "--", "/bin/sh", "-c",
+            "socat UNIX-LISTEN:/tmp/in.sock SYSTEM:'echo absolute' & "
+            "for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /tmp/in.sock ] && break; sleep 0.1; done; "
+            "socat - UNIX-CONNECT:/tmp/in.sock; "
+            "cd /tmp && socat UNIX-LISTEN:rel.sock SYSTEM:'echo relative' & "
+            "cd /tmp; for i in 1 2 3 4 5 6 7 8 9 10; do [ -S rel.sock ] && break; sleep 0.1; done; "
+            "socat - UNIX-CONNECT:rel.sock");
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "absolute\nrelative"), "%s", itest_show(&r));
+}
+
+/* A symlink the program plants in its own /tmp is followed inside its own
+ * view; pointing it at a host socket gains nothing. */
+Test(broker_unix, planted_symlink_to_host_socket_denied)
+{
+        struct itest_listener l;
+        char script[2 * PATH_MAX];
+        struct itest_result r;
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        snprintf(script, sizeof(script), "ln -s '%s' /tmp/link && exec '%s' unix-connect /tmp/link",
+                 l.path, itest_probe());
+        IPF(&r, "-p", "default", "--", "/bin/sh", "-c", script);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0);
+}
+
+/* Endpoints may be created only in the sandbox's own filesystems
+ * (Landlock MAKE_SOCK): a socket in a host directory would be reachable by
+ * the host. */
+Test(broker_unix, bind_only_in_private_dirs)
+{
+        const char *dir = itest_visible_dir();
+        char path[PATH_MAX + 16];
+        struct itest_result r;
+
+        snprintf(path, sizeof(path), "%s/made-inside.sock", dir);
+        IN(&r, "unix-bind", path);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_neq(access(path, F_OK), 0, "the socket appeared on the host");
+        IN(&r, "unix-bind", "/tmp/mine.sock");
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+}
+
+/* SPEC §7: --log=FILE writes JSON lines; --log-level=all adds allows. */
+Test(broker_unix, decision_log_json)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener l, denied;
+        char logarg[PATH_MAX + 16], logpath[PATH_MAX], buf[4096] = "";
+        struct itest_result r;
+        FILE *f;
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        itest_listen_unix(&denied, dir, SOCK_STREAM);
+        snprintf(logpath, sizeof(logpath), "%s/decisions.jsonl", itest_tmpdir());
+        snprintf(logarg, sizeof(logarg), "--log=%s", logpath);
+        itest_runl(&r, NULL, itest_ipcfence(), logarg, "--log-level=all", allow(l.path), "--",
+                   "/bin/sh", "-c", "\"$0\" unix-connect \"$1\"; \"$0\" unix-connect \"$2\"; exit 0",
+                   itest_probe(), l.path, denied.path, (char *)NULL);
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert_eq(r.err[0], '\0', "nothing on stderr with --log=FILE: %s", itest_show(&r));
+        f = fopen(logpath, "re");
+        cr_assert_not_null(f, "no log file");
+        cr_assert_gt(fread(buf, 1, sizeof(buf) - 1, f), 0);
+        fclose(f);
+        cr_assert(strstr(buf, "\"kind\":\"unix.connect\""), "%s", buf);
+        cr_assert(strstr(buf, "\"verdict\":\"allow\""), "%s", buf);
+        cr_assert(strstr(buf, "\"verdict\":\"deny\",\"layer\":\"broker\""), "%s", buf);
+        cr_assert(strstr(buf, denied.path), "%s", buf);
+        cr_assert(strstr(buf, "\"comm\":\"probe\""), "%s", buf);
+        cr_assert(strstr(buf, "\"profile\":\"default\""), "%s", buf);
+        cr_assert_eq(itest_listener_seen(&denied), 0);
+}
+
+/* Complain mode: what the broker would deny is logged and let through. */
+Test(broker_unix, permissive_logs_and_allows)
+{
+        struct itest_listener l;
+        struct itest_result r;
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        itest_runl(&r, NULL, itest_ipcfence(), "--permissive", "--", itest_probe(),
+                   "unix-connect", l.path, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        cr_assert(strstr(r.err, "deny (permissive: allowed) unix.connect"), "%s", itest_show(&r));
+}
+
+/* TOCTOU: threads rewrite the address between check and use; the denied
+ * listener must never see a connection (checked at the listener). */
+Test(broker_unix, race_never_reaches_denied_socket)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener ok, denied;
+        struct itest_result r;
+        struct itest_opts o = {.timeout_ms = 50000};
+        const char *n = getenv("IPF_RACE_ATTEMPTS") ? getenv("IPF_RACE_ATTEMPTS") : "5000";
+
+        itest_listen_unix(&ok, dir, SOCK_STREAM);
+        itest_listen_unix(&denied, dir, SOCK_STREAM);
+        itest_runl(&r, &o, itest_ipcfence(), "-q", allow(ok.path), "--", itest_probe(),
+                   "race-connect", ok.path, denied.path, n, (char *)NULL);
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "connected "), "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&denied), 0, "a denied connect went through: %s",
+                     itest_show(&r));
+        cr_assert_gt(itest_listener_seen(&ok), 0, "no connect at all: the race tested nothing");
+}
+
+/* Bogus pointers, lengths and descriptors: answered as the kernel would. */
+Test(broker_unix, hostile_arguments)
+{
+        struct itest_result r;
+
+        IN(&r, "bogus-connect");
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "bad-pointer EFAULT"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "huge-length EINVAL"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "bad-fd EBADF"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "not-a-socket ENOTSOCK"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "bad-payload EFAULT"), "%s", itest_show(&r));
+}
+
+/* 64 threads flooding the broker: it answers them all and the sandbox
+ * still ends normally. */
+Test(broker_unix, notification_flood)
+{
+        struct itest_listener l;
+        struct itest_result r;
+        struct itest_opts o = {.timeout_ms = 50000};
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        itest_runl(&r, &o, itest_ipcfence(), "-q", "--log=/dev/null", "--", itest_probe(), "flood",
+                   l.path, "64", "50", (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0);
+}
