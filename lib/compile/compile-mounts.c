@@ -174,10 +174,9 @@ static int add_dev(struct ipf_mount_plan *m, size_t *alloc)
 }
 
 /* A caller that is root stays uid 0 inside, without capabilities; the
- * kernel lets uid 0 write root-owned sysctls and sysfs attributes on DAC
- * owner bits alone (core_pattern, sysrq-trigger, power/state...), so those
- * become read-only. For any other caller they are root's and read-only
- * already. */
+ * kernel lets uid 0 write root-owned sysctls on DAC owner bits alone
+ * (core_pattern, sysrq-trigger...), so those become read-only. For any
+ * other caller they are root's and read-only already. */
 static const char *const proc_ro_dirs[] = {"/proc/bus", "/proc/irq", "/proc/sys",
                                            "/proc/sysrq-trigger"};
 
@@ -191,11 +190,6 @@ static int add_root_caller_covers(struct ipf_mount_plan *m, size_t *alloc)
                                                  .path = proc_ro_dirs[i],
                                                  .flags = PROC_FLAGS,
                                                  .optional = true});
-        if (r >= 0)
-                r = plan_add(m, alloc,
-                             (struct mount_spec){.kind = IPF_MOUNT_SYSFS,
-                                                 .path = "/sys",
-                                                 .flags = PROC_FLAGS | MS_RDONLY});
         return r;
 }
 
@@ -261,6 +255,16 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                                      .kind = IPF_MOUNT_PROC, .path = "/proc", .flags = PROC_FLAGS});
         if (r >= 0)
                 r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
+        /* /sys: a fresh, read-only sysfs for every caller. The host's holds
+         * the cgroup file systems, and a user's own (systemd-delegated)
+         * cgroups have cgroup.kill and cgroup.freeze, which reach host
+         * processes past every other layer (red team #3); a root caller
+         * could also write root-owned attributes (power/state...). */
+        if (r >= 0)
+                r = plan_add(&m, &alloc,
+                             (struct mount_spec){.kind = IPF_MOUNT_SYSFS,
+                                                 .path = "/sys",
+                                                 .flags = PROC_FLAGS | MS_RDONLY});
         if (r >= 0 && h->uid == 0)
                 r = add_root_caller_covers(&m, &alloc);
         if (r < 0) {

@@ -237,7 +237,8 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(inet_families); i++)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), SCMP_SYS(socket), 2,
                                      SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)inet_families[i]),
-                                     SCMP_A2_64(SCMP_CMP_EQ, IPPROTO_MPTCP));
+                                     /* the kernel reads an int: high bits must not hide it */
+                                     SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_MPTCP));
         if (r >= 0 && p->netlink != 0) {
                 struct scmp_arg_cmp is_netlink = SCMP_A0_64(SCMP_CMP_EQ, AF_NETLINK);
 
@@ -252,7 +253,21 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
         return r < 0 ? r : 0;
 }
 
-static int seccomp_ctx_build(const struct ipf_policy *p, scmp_filter_ctx *ret)
+/* Without Landlock's signal scope (ABI < 6), kill(0, sig) reaches the
+ * process group the program shares with the caller on the host: the PID
+ * namespace hides host pids, not the group (red team #2). */
+static int add_signal_rules(scmp_filter_ctx ctx, bool signals_scoped)
+{
+        int r;
+
+        if (signals_scoped)
+                return 0;
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
+                             SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
+        return r < 0 ? r : 0;
+}
+
+static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, scmp_filter_ctx *ret)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
@@ -278,14 +293,16 @@ static int seccomp_ctx_build(const struct ipf_policy *p, scmp_filter_ctx *ret)
                 r = add_socket_rules(ctx, p);
         if (r >= 0)
                 r = add_broker_rules(ctx);
+        if (r >= 0)
+                r = add_signal_rules(ctx, signals_scoped);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ctx);
         return 0;
 }
 
-int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret,
-                        struct ipf_diag *reterr)
+int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
+                        struct ipf_seccomp_plan *ret, struct ipf_diag *reterr)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         _cleanup_close_ int fd = -1;
@@ -293,7 +310,7 @@ int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret
         off_t size;
         int r;
 
-        r = seccomp_ctx_build(p, &ctx);
+        r = seccomp_ctx_build(p, signals_scoped, &ctx);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build seccomp filter: %s", strerror(-r));
                 return r;
@@ -332,18 +349,20 @@ void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s)
         *s = (struct ipf_seccomp_plan){0};
 }
 
-int ipf_compile_seccomp_text(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
+int ipf_compile_seccomp_text(const struct ipf_policy *p, FILE *out, struct ipf_diag *reterr)
 {
+        struct ipf_features f;
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
-        r = seccomp_ctx_build(p, &ctx);
+        ipf_features_probe(&f);
+        r = seccomp_ctx_build(p, f.landlock_abi >= 6 && !p->signal_host, &ctx);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build seccomp filter: %s", strerror(-r));
                 return r;
         }
-        if (fflush(f) != 0)
+        if (fflush(out) != 0)
                 return -errno;
-        r = seccomp_export_pfc(ctx, fileno(f));
+        r = seccomp_export_pfc(ctx, fileno(out));
         return r < 0 ? r : 0;
 }

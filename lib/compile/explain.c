@@ -62,7 +62,10 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                 case IPF_RULE_UNIX_CONNECT:
                         how = r->endpoint && r->endpoint[0] == '/'
                                       ? "broker connects/sends to this host path for the program"
-                                      : "NOT ENFORCED by this version: `run` refuses this profile";
+                                      : "broker connects from the host's network namespace";
+                        break;
+                case IPF_RULE_TCP_CONNECT:
+                        how = "broker connects from the host's network namespace";
                         break;
                 default:
                         how = "NOT ENFORCED by this version: `run` refuses this profile";
@@ -76,21 +79,22 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
 int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
 {
         struct ipf_features features;
-        struct ipf_host host = {.uid = getuid(),
-                                .gid = getgid(),
-                                .xdg_runtime_dir = secure_getenv("XDG_RUNTIME_DIR")};
+        struct ipf_host host;
+        char xdg_buf[PATH_MAX];
         struct ipf_plan plan = {0};
         struct ipf_diag unsupported = {0};
         int r, supported;
 
         ipf_features_probe(&features);
+        ipf_host_from_process(&host, xdg_buf);
         supported = ipf_plan_check_supported(p, &unsupported);
         /* Build the plans even for a profile `run` would refuse. */
         r = ipf_compile_mounts(p, &host, &plan.mounts, reterr);
         if (r >= 0)
                 r = ipf_compile_landlock(p, &features, &host, &plan.landlock);
         if (r >= 0)
-                r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
+                r = ipf_compile_seccomp(p, plan.landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
+                                        &plan.seccomp, reterr);
         if (r < 0) {
                 ipf_plan_done(&plan);
                 return r;

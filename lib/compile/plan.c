@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compile/plan.h"
+#include "sys/syscalls.h"
 #include "util/cleanup.h"
 
 /* Rules whose enforcement this version has. Everything else is parsed and
@@ -19,9 +20,14 @@ static bool rule_enforced(const struct ipf_rule *r)
         case IPF_RULE_NETLINK:
                 return true;
         case IPF_RULE_UNIX_CONNECT:
-                /* Paths: the broker. Abstract names need a host-side socket
-                 * injected into the program (a later step). */
-                return r->endpoint && r->endpoint[0] == '/';
+                /* The broker: paths on the pinned inode, abstract names from
+                 * a host-side socket put in the program's place. */
+                return true;
+        case IPF_RULE_TCP_CONNECT:
+                /* Under `network none` the broker connects from the host
+                 * side; `network host` needs Landlock TCP rules (later) and
+                 * is refused on its own rule. */
+                return true;
         default:
                 return false;
         }
@@ -52,7 +58,7 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
                 /* One clone creates the user namespace first, then the others,
                  * owned by it; the init process is pid 1 of the new PID ns. */
                 .clone_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWPID |
-                               CLONE_NEWNET | CLONE_NEWUTS,
+                               CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWCGROUP,
                 .loopback_up = true,
                 .uid = h->uid,
                 .gid = h->gid,
@@ -67,7 +73,8 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
                 return r;
         r = ipf_compile_landlock(p, f, h, &plan.landlock);
         if (r >= 0)
-                r = ipf_compile_seccomp(p, &plan.seccomp, reterr);
+                r = ipf_compile_seccomp(p, plan.landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
+                                        &plan.seccomp, reterr);
         if (r < 0) {
                 ipf_plan_done(&plan);
                 return r;

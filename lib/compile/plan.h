@@ -5,6 +5,7 @@
  * very plans. */
 #pragma once
 
+#include <limits.h>
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,6 +86,8 @@ struct ipf_plan {
 };
 
 int ipf_features_probe(struct ipf_features *ret);
+/* The caller's uid, gid and canonical $XDG_RUNTIME_DIR (kept in XDG_BUF). */
+int ipf_host_from_process(struct ipf_host *ret, char xdg_buf[PATH_MAX]);
 
 /* Refuse rules this version parses but cannot enforce yet (exit 125 rather
  * than run with less confinement than asked). */
@@ -102,8 +105,9 @@ int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *
                          const struct ipf_host *h, struct ipf_landlock_plan *ret);
 
 /* Build the filter context and export it as BPF. */
-int ipf_compile_seccomp(const struct ipf_policy *p, struct ipf_seccomp_plan *ret,
-                        struct ipf_diag *reterr);
+/* SIGNALS_SCOPED: Landlock confines signals (the plan has the SIGNAL scope). */
+int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
+                        struct ipf_seccomp_plan *ret, struct ipf_diag *reterr);
 void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
 
 /* All layers, in one call; on failure nothing is left allocated. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -134,11 +135,10 @@ static pid_t spawn_program(const struct child_ctx *c)
 
 /* SCM_RIGHTS over our socketpair: sendmsg(2) is not trapped by the filter,
  * so this cannot deadlock on our own listener (nono#1208). */
-static int send_fds(int sock, const int *fds, size_t n)
+static int send_fds(int sock, const int *fds, size_t n, const struct ipf_sandbox_facts *facts)
 {
         char cbuf[CMSG_SPACE(sizeof(int) * IPF_SANDBOX_N_FDS)] = {0};
-        char byte = 'L';
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct iovec iov = {.iov_base = (void *)facts, .iov_len = sizeof(*facts)};
         struct msghdr msg = {.msg_iov = &iov,
                              .msg_iovlen = 1,
                              .msg_control = cbuf,
@@ -149,14 +149,15 @@ static int send_fds(int sock, const int *fds, size_t n)
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int) * n);
         memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-        return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+        return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(*facts) ? 0 : -errno;
 }
 
-int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS])
+int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS],
+                         struct ipf_sandbox_facts *ret_facts)
 {
         char cbuf[CMSG_SPACE(sizeof(int) * IPF_SANDBOX_N_FDS)] = {0};
-        char byte;
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct ipf_sandbox_facts facts;
+        struct iovec iov = {.iov_base = &facts, .iov_len = sizeof(facts)};
         struct msghdr msg = {.msg_iov = &iov,
                              .msg_iovlen = 1,
                              .msg_control = cbuf,
@@ -170,7 +171,8 @@ int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS])
         if (n < 0)
                 return -errno;
         c = CMSG_FIRSTHDR(&msg);
-        if (n == 0 || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        if (n != (ssize_t)sizeof(facts) || facts.n_private > IPF_SANDBOX_MAX_PRIVATE || !c ||
+            c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
             c->cmsg_len != CMSG_LEN(sizeof(int) * IPF_SANDBOX_N_FDS)) {
                 /* Close whatever did arrive. */
                 for (size_t i = 0; c && i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
@@ -182,21 +184,38 @@ int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS])
                 return -ECONNRESET;
         }
         memcpy(ret_fds, CMSG_DATA(c), sizeof(int) * IPF_SANDBOX_N_FDS);
+        *ret_facts = facts;
         return 0;
 }
 
-/* Hand the broker what it needs: the listener, and our root and network
- * namespace, which it cannot open through /proc once we are non-dumpable. */
-static int send_broker_fds(int sock, int listener)
+/* The devices of the fresh filesystems we mounted, measured now: no
+ * program exists yet to swap a path for a symlink (red team #4). */
+static void measure_facts(const struct ipf_mount_plan *m, struct ipf_sandbox_facts *f)
+{
+        struct stat st;
+
+        *f = (struct ipf_sandbox_facts){0};
+        for (size_t i = 0; i < m->n && f->n_private < IPF_SANDBOX_MAX_PRIVATE; i++)
+                if (m->entries[i].kind == IPF_MOUNT_TMPFS && lstat(m->entries[i].path, &st) == 0 &&
+                    S_ISDIR(st.st_mode))
+                        f->private_devs[f->n_private++] = st.st_dev;
+}
+
+/* Hand the broker what it needs: the listener, our root and network
+ * namespace (it cannot open them through /proc once we are non-dumpable),
+ * and the facts above. */
+static int send_broker_fds(int sock, int listener, const struct ipf_mount_plan *m)
 {
         int fds[IPF_SANDBOX_N_FDS] = {listener, -1, -1};
+        struct ipf_sandbox_facts facts;
         int r;
 
+        measure_facts(m, &facts);
         fds[IPF_SANDBOX_FD_ROOT] = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         fds[IPF_SANDBOX_FD_NETNS] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         r = fds[IPF_SANDBOX_FD_ROOT] < 0 || fds[IPF_SANDBOX_FD_NETNS] < 0
                     ? -errno
-                    : send_fds(sock, fds, IPF_SANDBOX_N_FDS);
+                    : send_fds(sock, fds, IPF_SANDBOX_N_FDS, &facts);
         for (size_t i = 0; i < IPF_SANDBOX_N_FDS; i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
@@ -257,7 +276,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
         /* The broker must hold the listener before the program can make a
          * trapped call. */
         if (listener >= 0) {
-                int r = send_broker_fds(c->broker_fd, listener);
+                int r = send_broker_fds(c->broker_fd, listener, &plan->mounts);
 
                 if (r < 0)
                         child_fail(c->report_fd, IPF_STEP_LISTENER, -r, NULL, IPF_EXIT_FAILURE);

@@ -50,8 +50,20 @@ enum {
         IPF_SANDBOX_FD_NETNS, /* the sandbox's network namespace */
         IPF_SANDBOX_N_FDS,
 };
+#define IPF_SANDBOX_MAX_PRIVATE 16
+
+/* Facts init measures in its own view right after building it, before any
+ * program exists to tamper with paths, and sends along with the fds. */
+struct ipf_sandbox_facts {
+        uint32_t n_private;
+        uint32_t reserved;
+        /* st_dev of each fresh filesystem the sandbox mounted (tmpfs) */
+        uint64_t private_devs[IPF_SANDBOX_MAX_PRIVATE];
+};
+
 /* Receive them on SOCK (close-on-exec): 0, or -errno (EOF: -ECONNRESET). */
-int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS]);
+int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS],
+                         struct ipf_sandbox_facts *ret_facts);
 
 /* Start the sandbox: clone the init process into the plan's namespaces; it
  * applies every layer and forks the program. Signals in FORWARD must be

@@ -125,6 +125,75 @@ static bool rule_allows(const struct ipf_policy *p, enum ipf_rule_kind kind, con
         return false;
 }
 
+/* `unix connect @NAME`: NAME (N bytes, may hold NULs, which no rule names). */
+static bool rule_allows_abstract(const struct ipf_policy *p, const char *name, size_t n)
+{
+        if (memchr(name, '\0', n))
+                return false;
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ipf_rule *r = &p->rules[i];
+                char buf[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+
+                if (r->kind != IPF_RULE_UNIX_CONNECT || !r->endpoint || r->endpoint[0] != '@')
+                        continue;
+                memcpy(buf, name, n);
+                buf[n] = '\0';
+                if (r->glob ? fnmatch(r->endpoint + 1, buf, 0) == 0
+                            : strcmp(r->endpoint + 1, buf) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* An IPv4 address, also when written IPv4-mapped in an AF_INET6 socket. */
+static bool addr_v4(const struct sockaddr_storage *a, struct in_addr *ret)
+{
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+
+        if (a->ss_family == AF_INET) {
+                *ret = ((const struct sockaddr_in *)a)->sin_addr;
+                return true;
+        }
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+                memcpy(ret, &in6->sin6_addr.s6_addr[12], sizeof(*ret));
+                return true;
+        }
+        return false;
+}
+
+static bool host_matches(const char *host, const struct sockaddr_storage *a)
+{
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+        struct in_addr v4, want4;
+        struct in6_addr want6;
+
+        if (strcmp(host, "localhost") == 0)
+                return (addr_v4(a, &v4) && ntohl(v4.s_addr) == INADDR_LOOPBACK) ||
+                       (a->ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+        if (inet_pton(AF_INET, host, &want4) == 1)
+                return addr_v4(a, &v4) && v4.s_addr == want4.s_addr;
+        if (inet_pton(AF_INET6, host, &want6) == 1)
+                return a->ss_family == AF_INET6 && IN6_ARE_ADDR_EQUAL(&in6->sin6_addr, &want6);
+        return false;
+}
+
+/* `tcp connect HOST:PORT`: one host endpoint, compared as addresses. */
+static bool rule_allows_tcp(const struct ipf_policy *p, const struct sockaddr_storage *a)
+{
+        uint16_t port = a->ss_family == AF_INET
+                                ? ntohs(((const struct sockaddr_in *)a)->sin_port)
+                                : ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ipf_rule *r = &p->rules[i];
+
+                if (r->kind == IPF_RULE_TCP_CONNECT && r->host && r->port == port &&
+                    host_matches(r->host, a))
+                        return true;
+        }
+        return false;
+}
+
 static void log_decision(struct ipf_broker *b, pid_t pid, const char *kind, const char *endpoint,
                          bool allow, const char *layer)
 {
@@ -139,6 +208,25 @@ static void log_decision(struct ipf_broker *b, pid_t pid, const char *kind, cons
 
         if (ipf_decision_log_wants(b->log, d.allow && !d.permissive))
                 ipf_decision_log_write(b->log, &d);
+}
+
+/* A rule names a path, and the path may lead through symlinks: /dev/log,
+ * /var/run. Symlinks in a directory the program can write are the
+ * program's to plant (red team #1), so the endpoint we actually reached —
+ * the pinned inode's own path — must be named by a rule as well. 1 if it
+ * is, 0 if not (its path in REAL), -errno. */
+static int pinned_target_allowed(const struct ipf_broker *b, int pin, char *real, size_t n)
+{
+        char link[64];
+        ssize_t len;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", pin);
+        len = readlink(link, real, n - 1);
+        if (len < 0)
+                return -errno;
+        real[len] = '\0';
+        /* An unlinked inode reads "... (deleted)" and matches no rule. */
+        return rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, real) ? 1 : 0;
 }
 
 /* Point OUT at the pinned inode PIN through /proc/self/fd. */
@@ -157,7 +245,7 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
 {
         struct open_how how = {.flags = O_PATH | O_CLOEXEC,
                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-        char path[PATH_MAX];
+        char path[PATH_MAX], real[PATH_MAX];
         _cleanup_close_ int pin = -1;
         struct stat st;
         bool allow;
@@ -171,7 +259,16 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
                 pin = open(path, O_PATH | O_CLOEXEC);
                 if (pin < 0)
                         return -errno;
-                log_decision(b, pid, kind, path, true, "broker");
+                r = pinned_target_allowed(b, pin, real, sizeof(real));
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        log_decision(b, pid, kind, real, false, "broker");
+                        if (!b->permissive)
+                                return -EACCES;
+                } else {
+                        log_decision(b, pid, kind, path, true, "broker");
+                }
         } else {
                 pin = sys_openat2(b->sb.rootfd, path + 1, &how, sizeof(how));
                 if (pin < 0)
@@ -205,16 +302,28 @@ static void describe_inet(const struct sockaddr_storage *a, char *buf, size_t n)
         }
 }
 
+static int socket_type(int sockfd)
+{
+        int type = -1;
+        socklen_t n = sizeof(type);
+
+        return getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &type, &n) == 0 ? type : -1;
+}
+
 int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                       const struct sockaddr_storage *addr, socklen_t len, const char *verb,
-                      struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin)
+                      struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin,
+                      bool *ret_host)
 {
         const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
         size_t path_off = offsetof(struct sockaddr_un, sun_path);
         char name[sizeof(un->sun_path) + 2], kind[32], endpoint[INET6_ADDRSTRLEN + 16];
         sa_family_t family = len >= sizeof(sa_family_t) ? addr->ss_family : AF_UNSPEC;
+        bool connecting = strcmp(verb, "connect") == 0, allowed = false;
+        bool in_sandbox = socket_in_sandbox(b, sockfd);
 
         *ret_pin = -1;
+        *ret_host = false;
         memcpy(out, addr, len);
         *ret_out_len = len;
 
@@ -226,25 +335,38 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                 name[n] = '\0';
                 return decide_unix_path(b, pid, name, kind, out, ret_out_len, ret_pin);
         }
-        /* Abstract, unnamed, inet, AF_UNSPEC...: the socket's own network
-         * namespace confines them, if it is the sandbox's. */
-        if (socket_in_sandbox(b, sockfd))
-                return 0;
         if (family == AF_UNIX) {
-                size_t n = len > path_off + 1 ? strnlen(un->sun_path + 1, len - path_off - 1) : 0;
+                size_t n = len > path_off + 1 ? len - path_off - 1 : 0;
 
                 snprintf(kind, sizeof(kind), "unix.%s", verb);
-                snprintf(endpoint, sizeof(endpoint), "@%.*s", (int)(n < 64 ? n : 64),
+                snprintf(endpoint, sizeof(endpoint), "@%.*s", (int)strnlen(un->sun_path + 1, n),
                          un->sun_path + 1);
+                allowed = len > path_off && connecting &&
+                          rule_allows_abstract(b->policy, un->sun_path + 1, n);
         } else if (family == AF_INET || family == AF_INET6) {
-                snprintf(kind, sizeof(kind), "inet.%s", verb);
+                snprintf(kind, sizeof(kind), "%s.%s",
+                         socket_type(sockfd) == SOCK_STREAM ? "tcp" : "inet", verb);
                 describe_inet(addr, endpoint, sizeof(endpoint));
+                allowed = connecting && socket_type(sockfd) == SOCK_STREAM &&
+                          rule_allows_tcp(b->policy, addr);
         } else {
                 snprintf(kind, sizeof(kind), "socket.%s", verb);
                 snprintf(endpoint, sizeof(endpoint), "family %u", (unsigned)family);
         }
+        if (allowed) {
+                /* The host's endpoint: from a socket in the host's network
+                 * namespace, put in the program's place (or its own, when
+                 * it came from the host already). */
+                log_decision(b, pid, kind, endpoint, true, "broker");
+                *ret_host = in_sandbox;
+                return 0;
+        }
+        /* Abstract, unnamed, inet, AF_UNSPEC...: the socket's own network
+         * namespace confines them, if it is the sandbox's. */
+        if (in_sandbox)
+                return 0;
         /* A socket from outside (an inherited descriptor): a host endpoint
-         * that no rule of this version can open. */
+         * that no rule opens. */
         log_decision(b, pid, kind, endpoint, false, "broker");
         return b->permissive ? 0 : -EACCES;
 }

@@ -30,14 +30,13 @@
 #define PIDFD_THREAD O_EXCL /* 6.9 */
 #endif
 
-/* What the sandbox is, from the descriptors init sent us: its root (the
- * program's view of the file system), its network namespace, and the
- * devices of its own fresh filesystems. Takes ownership of ROOTFD. */
-static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_host *h, pid_t init_pid,
-                         int rootfd, int netnsfd)
+/* What the sandbox is, from what init sent us: its root (the program's
+ * view of the file system), its network namespace, and the devices of its
+ * own fresh filesystems, measured by init before any program existed.
+ * Takes ownership of ROOTFD. */
+static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_sandbox_facts *facts,
+                         pid_t init_pid, int rootfd, int netnsfd)
 {
-        const char *dirs[IPF_LANDLOCK_MAX_PATHS];
-        size_t n = ipf_mount_private_dirs(h, dirs, IPF_LANDLOCK_MAX_PATHS);
         struct stat st;
 
         sb->init_pid = init_pid;
@@ -46,15 +45,14 @@ static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_host *h
                 return -errno;
         sb->netns_dev = st.st_dev;
         sb->netns_ino = st.st_ino;
-        for (size_t i = 0; i < n; i++)
-                if (fstatat(rootfd, dirs[i] + 1, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                        sb->private_devs[sb->n_private++] = st.st_dev;
+        for (size_t i = 0; i < facts->n_private && i < IPF_SANDBOX_MAX_PRIVATE; i++)
+                sb->private_devs[sb->n_private++] = (dev_t)facts->private_devs[i];
         return 0;
 }
 
 int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
-                    const struct ipf_policy *p, const struct ipf_host *h, pid_t init_pid,
-                    struct ipf_decision_log *log, bool permissive)
+                    const struct ipf_sandbox_facts *facts, const struct ipf_policy *p,
+                    pid_t init_pid, struct ipf_decision_log *log, bool permissive)
 {
         uint64_t wake = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
         int r;
@@ -75,7 +73,7 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         r = fcntl(fds[IPF_SANDBOX_FD_ROOT], F_DUPFD_CLOEXEC, 3);
         if (r < 0)
                 return -errno;
-        r = sandbox_learn(&b->sb, h, init_pid, r, fds[IPF_SANDBOX_FD_NETNS]);
+        r = sandbox_learn(&b->sb, facts, init_pid, r, fds[IPF_SANDBOX_FD_NETNS]);
         if (r < 0)
                 return r;
         /* 6.6: wake the program on the CPU that answers it. An optimisation:
@@ -154,6 +152,66 @@ static long nonblocking_connect(int sockfd, const struct sockaddr_storage *a, so
         return r;
 }
 
+/* Whether the program's descriptor FD is close-on-exec: a property of its
+ * descriptor table, which our duplicate does not share. */
+static int fd_cloexec(pid_t pid, int fd)
+{
+        char path[64], buf[256];
+        _cleanup_fclose_ FILE *f = NULL;
+        unsigned flags;
+
+        snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(buf, sizeof(buf), f))
+                if (sscanf(buf, "flags: %o", &flags) == 1)
+                        return (flags & O_CLOEXEC) ? 1 : 0;
+        return -EIO;
+}
+
+/* An allowed host endpoint (abstract name, TCP) from inside the sandbox's
+ * network namespace: connect a socket of ours, made in the host's
+ * namespace with the program's domain, type, protocol and file flags, and
+ * install it in place of the program's descriptor (ADDFD with SETFD; the
+ * number, O_NONBLOCK and close-on-exec stay). Options the program set on
+ * its own socket, and a local address it bound, do not carry over.
+ * Returns what connect(2) answered; on success or EINPROGRESS/EAGAIN,
+ * P->sockfd is our socket, now also the program's. */
+static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, int fd)
+{
+        int domain, type, proto, fl, cloexec;
+        socklen_t n = sizeof(int);
+        struct seccomp_notif_addfd addfd = {
+                .id = p->id, .flags = SECCOMP_ADDFD_FLAG_SETFD, .newfd = (__u32)fd};
+        _cleanup_close_ int s = -1;
+        bool unused;
+        long r;
+
+        if (getsockopt(p->sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) < 0 ||
+            getsockopt(p->sockfd, SOL_SOCKET, SO_TYPE, &type, &n) < 0 ||
+            getsockopt(p->sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
+                return -errno;
+        fl = fcntl(p->sockfd, F_GETFL);
+        cloexec = fd_cloexec(p->pid, fd);
+        if (fl < 0 || cloexec < 0 || !id_valid(b, p->id))
+                return -ESRCH;
+        s = socket(domain, type | SOCK_CLOEXEC, proto);
+        if (s < 0)
+                return -errno;
+        (void)fcntl(s, F_SETFL, fl);
+        r = nonblocking_connect(s, &p->addr, p->addr_len, &unused);
+        if (r < 0 && r != -EINPROGRESS && r != -EAGAIN)
+                return r; /* refused, unreachable...: the program's socket is untouched */
+        addfd.srcfd = (__u32)s;
+        addfd.newfd_flags = cloexec ? O_CLOEXEC : 0;
+        if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        closep(&p->sockfd);
+        p->sockfd = TAKE_FD(s);
+        return r;
+}
+
 static bool park(struct ipf_broker *b, const struct ipf_broker_pending *p)
 {
         if (b->n_pending == IPF_BROKER_MAX_PENDING)
@@ -172,7 +230,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 .id = req->id, .pid = (pid_t)req->pid, .sockfd = -1, .pin = -1, .sending = sending};
         struct sockaddr_storage addr;
         _cleanup_close_ int pidfd = -1;
-        bool was_blocking;
+        bool was_blocking, host = false;
         long r;
 
         /* The kernel's own limit: more is EINVAL, for connect and sendto. */
@@ -207,10 +265,15 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 r = -ESRCH;
         if (r >= 0)
                 r = ipf_broker_decide(b, p.pid, p.sockfd, &addr, len, sending ? "send" : "connect",
-                                      &p.addr, &p.addr_len, &p.pin);
+                                      &p.addr, &p.addr_len, &p.pin, &host);
         if (r >= 0 && !id_valid(b, req->id))
                 r = -ESRCH;
-        if (r >= 0 && !sending) {
+        if (r >= 0 && host) {
+                was_blocking = !(fcntl(p.sockfd, F_GETFL) & O_NONBLOCK);
+                r = inject_connect(b, &p, (int)a[0]);
+                if (was_blocking && (r == -EINPROGRESS || r == -EAGAIN) && park(b, &p))
+                        return;
+        } else if (r >= 0 && !sending) {
                 r = nonblocking_connect(p.sockfd, &p.addr, p.addr_len, &was_blocking);
                 /* EINPROGRESS (inet) or EAGAIN (unix backlog full): a
                  * blocking socket waits, so the program waits, not us. */

@@ -28,7 +28,7 @@ struct ipf_broker_sandbox {
         pid_t init_pid;
         dev_t netns_dev; /* the sandbox's network namespace, as fstat() of */
         ino_t netns_ino; /* /proc/INIT/ns/net shows it */
-        dev_t private_devs[IPF_LANDLOCK_MAX_PATHS]; /* its own fresh filesystems */
+        dev_t private_devs[IPF_SANDBOX_MAX_PRIVATE]; /* its own fresh filesystems */
         size_t n_private;
         int rootfd; /* /proc/INIT/root: the program's view of the file system */
 };
@@ -62,8 +62,8 @@ struct ipf_broker {
 /* FDS: what init sent (lib/sandbox/sandbox.h); the broker keeps its own
  * copies, the caller still owns FDS. */
 int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
-                    const struct ipf_policy *p, const struct ipf_host *h, pid_t init_pid,
-                    struct ipf_decision_log *log, bool permissive);
+                    const struct ipf_sandbox_facts *facts, const struct ipf_policy *p,
+                    pid_t init_pid, struct ipf_decision_log *log, bool permissive);
 void ipf_broker_done(struct ipf_broker *b);
 /* The listener is readable: take one notification and answer it (or park
  * it). Never fails on the program's account; -errno only for our own. */
@@ -73,9 +73,12 @@ size_t ipf_broker_retry(struct ipf_broker *b);
 
 /* Decision on a destination (broker-dest.c). ADDR/LEN: our copy. On allow,
  * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N
- * path) and *RET_PIN an fd to close afterwards (-1 if none). Returns 0 to
- * go ahead, -EACCES when the policy denies, or the -errno the kernel would
- * have given (ENOENT for a missing path...). */
+ * path), *RET_PIN an fd to close afterwards (-1 if none), and *RET_HOST
+ * true when the call must be made from a socket in the host's network
+ * namespace put in the program's place (an allowed abstract or TCP
+ * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, or the
+ * -errno the kernel would have given (ENOENT for a missing path...). */
 int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                       const struct sockaddr_storage *addr, socklen_t len, const char *verb,
-                      struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin);
+                      struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin,
+                      bool *ret_host);

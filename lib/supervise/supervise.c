@@ -23,15 +23,6 @@
 /* Signals a service manager or a user sends to stop or poke a program. */
 static const int forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-static void host_from_process(struct ipf_host *h)
-{
-        *h = (struct ipf_host){
-                .uid = getuid(),
-                .gid = getgid(),
-                .xdg_runtime_dir = secure_getenv("XDG_RUNTIME_DIR"),
-        };
-}
-
 /* Read the child's report: 0 on EOF (the program was executed), 1 with a
  * report, -errno on a read error. */
 static int read_report(int fd, struct ipf_child_report *rep)
@@ -139,15 +130,15 @@ static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *r
 /* Everything after the sandbox is up: hand what init sent to a broker and
  * supervise until init exits. */
 static int run_supervised(const struct ipf_policy *p, const struct ipf_run_options *o,
-                          const struct ipf_host *host, const struct ipf_sandbox *sb,
-                          const int fds[IPF_SANDBOX_N_FDS], struct ipf_decision_log *log,
+                          const struct ipf_sandbox *sb, const int fds[IPF_SANDBOX_N_FDS],
+                          const struct ipf_sandbox_facts *facts, struct ipf_decision_log *log,
                           const sigset_t *wait_set, int *ret_status, struct ipf_diag *reterr)
 {
         struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1};
         int r = 0;
 
         if (fds[IPF_SANDBOX_FD_LISTENER] >= 0) {
-                r = ipf_broker_init(&broker, fds, p, host, sb->init_pid, log, o->permissive);
+                r = ipf_broker_init(&broker, fds, facts, p, sb->init_pid, log, o->permissive);
                 if (r < 0) {
                         ipf_diag_set(reterr, NULL, 0, 0, "cannot start the broker: %s",
                                      strerror(-r));
@@ -165,6 +156,7 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
 {
         struct ipf_features features;
         struct ipf_host host;
+        char xdg_buf[PATH_MAX];
         struct ipf_plan plan = {0};
         struct ipf_sandbox sb = {.report_fd = -1, .life_fd = -1, .broker_fd = -1};
         struct ipf_child_report rep;
@@ -172,9 +164,14 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         int r, status = IPF_EXIT_FAILURE;
         int fds[IPF_SANDBOX_N_FDS] = {-1, -1, -1};
         struct ipf_decision_log *log = NULL;
+        struct ipf_sandbox_facts facts = {0};
 
+        /* An inherited SIG_IGN for SIGCHLD would make the kernel reap init
+         * (and, in init, the program) behind our back: nobody would ever see
+         * the exit. Init inherits this disposition at the clone. */
+        signal(SIGCHLD, SIG_DFL);
         ipf_features_probe(&features);
-        host_from_process(&host);
+        ipf_host_from_process(&host, xdg_buf);
         r = ipf_plan_build(p, &features, &host, &plan, reterr);
         if (r < 0)
                 return r;
@@ -214,7 +211,7 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                 goto out;
         }
         /* EOF here means init failed before its filter: the report says why. */
-        (void)ipf_sandbox_recv_fds(sb.broker_fd, fds);
+        (void)ipf_sandbox_recv_fds(sb.broker_fd, fds, &facts);
         r = read_report(sb.report_fd, &rep);
         if (r > 0) {
                 r = report_failure(&rep, reterr);
@@ -225,7 +222,7 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                 (void)kill(sb.init_pid, SIGKILL);
                 status = supervise_loop(sb.init_pid, &wait_set, NULL);
         } else {
-                r = run_supervised(p, o, &host, &sb, fds, log, &wait_set, &status, reterr);
+                r = run_supervised(p, o, &sb, fds, &facts, log, &wait_set, &status, reterr);
         }
         if (r >= 0) {
                 *ret_status = status;

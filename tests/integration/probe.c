@@ -27,13 +27,17 @@
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <pthread.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -881,6 +885,55 @@ static int op_flood(const char *path, const char *threads, const char *each)
         return 0;
 }
 
+/* Run ARGV as on a kernel without Landlock: a filter answers ENOSYS to the
+ * Landlock syscalls (STYLE §5: fallbacks are tested under a shim). */
+static int op_no_landlock(char **argv)
+{
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
+                BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = {.len = sizeof(insns) / sizeof(insns[0]), .filter = insns};
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+                return neg_errno();
+        execv(argv[0], argv);
+        return neg_errno();
+}
+
+/* A non-blocking TCP connect keeps its semantics through the broker:
+ * EINPROGRESS (or 0), then writable with SO_ERROR 0, and the descriptor
+ * keeps its number, O_NONBLOCK and close-on-exec. */
+static int op_tcp_connect_nonblocking(const char *host, const char *port)
+{
+        struct sockaddr_storage ss;
+        socklen_t len, elen = sizeof(int);
+        struct pollfd pfd;
+        int fd, r, err = 0;
+
+        inet_addr_parse(host, port, &ss, &len);
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return neg_errno();
+        r = connect(fd, (struct sockaddr *)&ss, len);
+        if (r < 0 && errno != EINPROGRESS)
+                return neg_errno();
+        pfd = (struct pollfd){.fd = fd, .events = POLLOUT};
+        if (poll(&pfd, 1, 5000) != 1)
+                return -ETIMEDOUT;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+                return neg_errno();
+        if (err)
+                return -err;
+        if (!(fcntl(fd, F_GETFL) & O_NONBLOCK) || !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+                return -EBADFD;
+        return 0;
+}
+
 #define NEED(n)                      \
         do {                         \
                 if (argc != 2 + (n)) \
@@ -895,7 +948,14 @@ int main(int argc, char *argv[])
                 usage();
         op = argv[1];
 
-        if (strcmp(op, "unix-bind") == 0) {
+        if (strcmp(op, "tcp-connect-nonblocking") == 0) {
+                NEED(2);
+                return report(op_tcp_connect_nonblocking(argv[2], argv[3]));
+        } else if (strcmp(op, "no-landlock") == 0) {
+                if (argc < 3)
+                        usage();
+                return report(op_no_landlock(argv + 2));
+        } else if (strcmp(op, "unix-bind") == 0) {
                 NEED(1);
                 return report(op_unix_bind(argv[2]));
         } else if (strcmp(op, "race-connect") == 0) {

@@ -273,3 +273,61 @@ Test(broker_unix, notification_flood)
         cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&l), 0);
 }
+
+/* `unix connect @NAME`: the host's abstract socket (another network
+ * namespace) from a socket ipcfence connects and puts in the program's
+ * place; another name stays unreachable. */
+Test(broker_unix, abstract_rule_opens_one_name)
+{
+        struct itest_listener l, neighbour;
+        char rule[PATH_MAX + 32];
+        struct itest_result r;
+
+        itest_listen_abstract(&l, SOCK_STREAM);
+        itest_listen_abstract(&neighbour, SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=unix connect @%s", l.path);
+        IPF(&r, rule, "--", itest_probe(), "abstract-connect", l.path);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1, "the host's listener saw nothing");
+        IPF(&r, rule, "--", itest_probe(), "abstract-connect", neighbour.path);
+        cr_assert(itest_denied(&r), "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&neighbour), 0);
+}
+
+/* `tcp connect HOST:PORT` under `network none`: exactly that host endpoint,
+ * connected from the host side; the next port stays the sandbox's own
+ * (nothing listens there). Blocking and non-blocking connects keep their
+ * semantics and the descriptor its number and flags. */
+Test(broker_unix, tcp_rule_opens_one_endpoint)
+{
+        struct itest_listener l, other;
+        char rule[128];
+        struct itest_result r;
+
+        itest_listen_inet(&l, "127.0.0.1", SOCK_STREAM);
+        itest_listen_inet(&other, "127.0.0.1", SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=tcp connect 127.0.0.1:%s", l.port);
+        IPF(&r, rule, "--", itest_probe(), "tcp-connect", "127.0.0.1", l.port);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        IPF(&r, rule, "--", itest_probe(), "tcp-connect-nonblocking", "127.0.0.1", l.port);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        IPF(&r, rule, "--", itest_probe(), "tcp-connect", "127.0.0.1", other.port);
+        cr_assert(itest_denied(&r), "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&other), 0, "another port was reached");
+}
+
+/* `localhost` names both loopbacks. */
+Test(broker_unix, tcp_rule_localhost_ipv6)
+{
+        struct itest_listener l;
+        char rule[128];
+        struct itest_result r;
+
+        itest_listen_inet(&l, "::1", SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=tcp connect localhost:%s", l.port);
+        IPF(&r, rule, "--", itest_probe(), "tcp-connect", "::1", l.port);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+}

@@ -181,9 +181,7 @@ Test(cli, missing_profile_exits_125)
 /* Rules whose enforcement lands in a later issue are refused at run time,
  * naming the rule, rather than run unenforced. */
 static const char *const later_rules[] = {
-        "unix connect @ipcfence-test",
         "unix listen /run/ipcfence-test.sock",
-        "tcp connect 127.0.0.1:5432",
         "tcp listen 8080",
         "dbus session talk org.example.Test",
         "mqueue open /ipcfence-test",
@@ -308,7 +306,7 @@ Test(cli, check_verb)
         const char *dir = itest_tmpdir();
         char *good = itest_write_file(dir, "good.profile", "network none\nnetlink route\n");
         char *bad = itest_write_file(dir, "bad.profile", "network none\n  bogus-keyword x\n");
-        char *later = itest_write_file(dir, "later.profile", "tcp connect 127.0.0.1:5432\n");
+        char *later = itest_write_file(dir, "later.profile", "tcp listen 127.0.0.1:5432\n");
         char want[PATH_MAX + 32];
         struct itest_result r;
 

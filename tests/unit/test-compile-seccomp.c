@@ -33,6 +33,8 @@ static const struct ipf_profile_env test_env = {
         .uid = 1000, .user = "alice", .home = "/home/alice", .xdg_runtime_dir = "/run/user/1000",
 };
 
+static bool signals_scoped = true;
+
 static struct ipf_seccomp_plan compile_with(const char *const *rules)
 {
         struct ipf_policy *p = NULL;
@@ -43,7 +45,7 @@ static struct ipf_seccomp_plan compile_with(const char *const *rules)
         for (; rules && *rules; rules++)
                 cr_assert_eq(ipf_profile_add_rule_text(p, *rules, "--allow", &test_env, &d), 0,
                              "%s", d.msg);
-        cr_assert_eq(ipf_compile_seccomp(p, &s, &d), 0, "%s", d.msg);
+        cr_assert_eq(ipf_compile_seccomp(p, signals_scoped, &s, &d), 0, "%s", d.msg);
         cr_assert_gt(s.len, 0);
         ipf_policy_free(p);
         return s;
@@ -134,6 +136,8 @@ static const struct verdict_case default_cases[] = {
           ERR(EAFNOSUPPORT) },
         { "MPTCP v4", X86_64, SYS_socket, { AF_INET, SOCK_STREAM, 262 }, ERR(EPROTONOSUPPORT) },
         { "MPTCP v6", X86_64, SYS_socket, { AF_INET6, SOCK_STREAM, 262 }, ERR(EPROTONOSUPPORT) },
+        { "MPTCP with high bits (red team #6)", X86_64, SYS_socket,
+          { AF_INET, SOCK_STREAM, 0x100000000ull | 262 }, ERR(EPROTONOSUPPORT) },
         { "TCP", X86_64, SYS_socket, { AF_INET, SOCK_STREAM, 6 }, ALLOW },
         { "socketpair AF_UNIX", X86_64, SYS_socketpair, { AF_UNIX, SOCK_STREAM }, ALLOW },
         { "socketpair AF_TIPC", X86_64, SYS_socketpair, { AF_TIPC }, ERR(EAFNOSUPPORT) },
@@ -205,4 +209,33 @@ Test(seccomp, every_family_below_limit_is_decided)
                              "family %llu", (unsigned long long)af);
         }
         ipf_seccomp_plan_done(&s);
+}
+
+/* Red team #2: without Landlock's signal scope, kill(0) would reach the
+ * caller's host process group. */
+Test(seccomp, kill_zero_denied_without_signal_scope)
+{
+        static const struct verdict_case scoped[] = {
+                { "kill(0) with the scope", X86_64, SYS_kill, { 0, SIGTERM }, ALLOW },
+                { "kill(pid)", X86_64, SYS_kill, { 5, SIGTERM }, ALLOW },
+        };
+        static const struct verdict_case unscoped[] = {
+                { "kill(0) without the scope", X86_64, SYS_kill, { 0, SIGTERM }, ERR(EPERM) },
+                { "kill(0) with high bits", X86_64, SYS_kill, { 0x100000000ull, SIGTERM },
+                  ERR(EPERM) },
+                { "kill(pid) still fine", X86_64, SYS_kill, { 5, SIGTERM }, ALLOW },
+                { "kill(-1) stays in the PID namespace", X86_64, SYS_kill, { (uint64_t)-1, 9 },
+                  ALLOW },
+        };
+        struct ipf_seccomp_plan s;
+
+        signals_scoped = true;
+        s = compile_with(NULL);
+        check_cases(&s, scoped, sizeof(scoped) / sizeof(scoped[0]));
+        ipf_seccomp_plan_done(&s);
+        signals_scoped = false;
+        s = compile_with(NULL);
+        check_cases(&s, unscoped, sizeof(unscoped) / sizeof(unscoped[0]));
+        ipf_seccomp_plan_done(&s);
+        signals_scoped = true;
 }

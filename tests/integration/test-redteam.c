@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Regressions for the escapes an adversarial review found (numbered as in
+ * its report). Each failed before its fix. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+ITEST_SUITE(redteam);
+
+/* #1: a `unix connect` rule for a path in a directory the program can
+ * write; the program renames that directory and plants a symlink to
+ * another host socket. The endpoint reached must itself be allowed. */
+Test(redteam, rule_path_redirected_by_symlink)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener allowed, secret;
+        char run[PATH_MAX + 8], rule[2 * PATH_MAX], script[4 * PATH_MAX];
+        struct itest_result r;
+
+        snprintf(run, sizeof(run), "%s/run", dir);
+        cr_assert_eq(mkdir(run, 0700), 0);
+        itest_listen_unix(&allowed, run, SOCK_STREAM);
+        itest_listen_unix(&secret, itest_visible_dir(), SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=unix connect %s", allowed.path);
+        snprintf(script, sizeof(script),
+                 "P='%s'; d='%s'; \"$P\" unix-connect '%s' || exit 3; "
+                 "mkdir \"$d/evil\" && ln -s '%s' \"$d/evil/%s\" && mv \"$d/run\" \"$d/run.orig\" && "
+                 "ln -s \"$d/evil\" \"$d/run\" || exit 4; \"$P\" unix-connect '%s'",
+                 itest_probe(), dir, allowed.path, secret.path, strrchr(allowed.path, '/') + 1,
+                 allowed.path);
+        IPF(&r, rule, "--", "/bin/sh", "-c", script);
+        cr_assert_eq(itest_listener_seen(&allowed), 1, "the legitimate connect: %s",
+                     itest_show(&r));
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r)); /* first probe line */
+        cr_assert(strstr(r.out, "EACCES"), "the redirected connect: %s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&secret), 0, "the redirected connect reached it");
+}
+
+/* #2: with no Landlock signal scope (kernels before 6.12, simulated by a
+ * filter answering ENOSYS to Landlock), kill(0) must not reach the caller's
+ * host process group. */
+Test(redteam, kill_process_group_without_landlock)
+{
+        char script[4 * PATH_MAX];
+        struct itest_result r;
+
+        /* The shell, its background victim and ipcfence share a process
+         * group; the shell reports whether the victim survived. */
+        snprintf(script, sizeof(script),
+                 "sleep 30 & v=$!; '%s' no-landlock '%s' -- '%s' kill 0 TERM; "
+                 "kill -0 $v 2>/dev/null && echo victim-alive; kill $v",
+                 itest_probe(), itest_ipcfence(), itest_probe());
+        itest_runl(&r, NULL, "/bin/sh", "-c", script, (char *)NULL);
+        cr_assert(strstr(r.err, "Landlock is unavailable"), "the shim did not take: %s",
+                  itest_show(&r));
+        cr_assert_str_eq(r.out, "EPERM\nvictim-alive\n",
+                         "kill(0) reached the caller's host process group: %s", itest_show(&r));
+}
+
+/* #3: the host's /sys holds the cgroup file systems (cgroup.kill of the
+ * user's delegated cgroups reaches host processes). */
+Test(redteam, no_cgroupfs_inside)
+{
+        struct itest_result r;
+
+        IPF(&r, "-p", "default", "--", "/bin/sh", "-c",
+            "ls -A /sys/fs/cgroup; touch /sys/ipcfence-test 2>/dev/null && echo WRITABLE; "
+            "exit 0");
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert_str_eq(r.out, "", "/sys/fs/cgroup is not empty or /sys is writable: %s",
+                         itest_show(&r));
+}
+
+/* #4: $XDG_RUNTIME_DIR outside the masked directories; one run turns its
+ * parent into a symlink. The next run must still deny host sockets (the
+ * broker once took a host file system for the sandbox's own). */
+Test(redteam, planted_runtime_dir_parent)
+{
+        const char *base = itest_visible_dir();
+        char xdg[PATH_MAX + 32], var[PATH_MAX + 64], plant[4 * PATH_MAX];
+        const char *env[] = {var, NULL};
+        struct itest_opts o = {.env = env};
+        struct itest_listener l;
+        struct itest_result r;
+
+        snprintf(xdg, sizeof(xdg), "%s/cache/run", base);
+        cr_assert_eq(mkdir(strrchr(strcpy(var, xdg), '/') ? (*strrchr(var, '/') = '\0', var) : var,
+                           0700),
+                     0);
+        cr_assert_eq(mkdir(xdg, 0700), 0);
+        snprintf(var, sizeof(var), "XDG_RUNTIME_DIR=%s", xdg);
+        snprintf(plant, sizeof(plant), "mv '%s/cache' '%s/cache.real' && ln -s '%s/cache.real' '%s/cache'",
+                 base, base, base, base);
+        itest_runl(&r, &o, itest_ipcfence(), "--", "/bin/sh", "-c", plant, (char *)NULL);
+        cr_assert_eq(r.status, 0, "planting: %s", itest_show(&r));
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        itest_runl(&r, &o, itest_ipcfence(), "--", itest_probe(), "unix-connect", l.path,
+                   (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0);
+}
+
+/* #5: a $XDG_RUNTIME_DIR written with ".." is masked where it really is. */
+Test(redteam, runtime_dir_with_dotdot)
+{
+        const char *real = itest_visible_dir();
+        char xdg[PATH_MAX + 32], var[PATH_MAX + 64], fifo[PATH_MAX];
+        const char *env[] = {var, NULL};
+        struct itest_opts o = {.env = env};
+        struct itest_result r;
+        int reader;
+
+        snprintf(xdg, sizeof(xdg), "/tmp/..%s", real);
+        snprintf(var, sizeof(var), "XDG_RUNTIME_DIR=%s", xdg);
+        reader = itest_fifo(real, fifo);
+        itest_runl(&r, &o, itest_ipcfence(), "--", itest_probe(), "fifo-open", fifo,
+                   (char *)NULL);
+        cr_assert(itest_denied(&r), "%s", itest_show(&r));
+        cr_assert_eq(itest_fifo_read(reader), 0, "bytes arrived through the FIFO");
+        itest_runl(&r, &o, itest_ipcfence(), "--", itest_probe(), "fstype", real, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "tmpfs", "%s", itest_show(&r));
+}
+
+/* #7: an inherited SIG_IGN for SIGCHLD made the kernel reap the program
+ * behind init's back: ipcfence hung forever. */
+Test(redteam, inherited_sigchld_ignore)
+{
+        char script[PATH_MAX + 64];
+        struct itest_result r;
+        struct itest_opts o = {.timeout_ms = 10000};
+
+        /* bash, not dash: dash does not let a script ignore SIGCHLD. */
+        snprintf(script, sizeof(script), "trap '' CHLD; exec '%s' -- /bin/sh -c 'exit 7'",
+                 itest_ipcfence());
+        itest_runl(&r, &o, "/bin/bash", "-c", script, (char *)NULL);
+        cr_assert_eq(r.status, 7, "%s", itest_show(&r));
+}
