@@ -240,6 +240,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
 {
         const struct ipf_plan *plan = c->plan;
         struct pollfd pfd = {.fd = c->life_fd, .events = POLLIN};
+        int keep[] = {c->report_fd, c->life_fd, c->broker_fd};
         int listener = -1;
         pid_t program;
 
@@ -249,8 +250,6 @@ static _Noreturn void init_main(const struct child_ctx *c)
 
         /* Before anything that opens a file: inherited fds must not survive
          * into the confined program (and Landlock ignores them). */
-        int keep[] = {c->report_fd, c->life_fd, c->broker_fd};
-
         qsort(keep, ELEMENTSOF(keep), sizeof(int), int_cmp);
         if (close_inherited(keep, ELEMENTSOF(keep)) < 0)
                 child_fail(c->report_fd, IPF_STEP_FDS, errno, NULL, IPF_EXIT_FAILURE);
@@ -282,8 +281,10 @@ static _Noreturn void init_main(const struct child_ctx *c)
                         child_fail(c->report_fd, IPF_STEP_LISTENER, -r, NULL, IPF_EXIT_FAILURE);
         }
         close(c->broker_fd);
-        /* The program may not read or write pid 1's memory via /proc/1/mem. */
-        (void)prctl(PR_SET_DUMPABLE, 0);
+        /* The program may not read or write pid 1's memory via /proc/1/mem.
+         * Not best effort: nothing runs with less than the plan. */
+        if (prctl(PR_SET_DUMPABLE, 0) < 0)
+                child_fail(c->report_fd, IPF_STEP_SECCOMP, errno, "dumpable", IPF_EXIT_FAILURE);
 
         program = spawn_program(c);
         /* The program is executing: EOF tells the supervisor so. */

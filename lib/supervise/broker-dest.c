@@ -341,7 +341,10 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                 snprintf(kind, sizeof(kind), "unix.%s", verb);
                 snprintf(endpoint, sizeof(endpoint), "@%.*s", (int)strnlen(un->sun_path + 1, n),
                          un->sun_path + 1);
-                allowed = len > path_off && connecting &&
+                /* Connection-oriented only: a host-side datagram socket in the
+                 * program's hands could sendmsg(2) (not trapped) to any other
+                 * host name where Landlock has no abstract scope. */
+                allowed = len > path_off && connecting && socket_type(sockfd) != SOCK_DGRAM &&
                           rule_allows_abstract(b->policy, un->sun_path + 1, n);
         } else if (family == AF_INET || family == AF_INET6) {
                 snprintf(kind, sizeof(kind), "%s.%s",

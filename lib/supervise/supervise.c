@@ -75,8 +75,16 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
                 if (n < 0 && errno != EINTR)
                         return IPF_EXIT_FAILURE;
                 if (fds[1].revents & POLLIN) {
-                        if (ipf_broker_process(b) < 0)
+                        int r = ipf_broker_process(b);
+
+                        /* A broker that cannot read notifications would leave
+                         * the program blocked in them: fail closed. */
+                        if (r < 0) {
+                                ipf_log(IPF_LOG_ERR, "broker failed: %s; stopping the sandbox",
+                                        strerror(-r));
+                                (void)kill(init_pid, SIGKILL);
                                 fds[1].fd = -1;
+                        }
                 } else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
                         fds[1].fd = -1; /* every filtered task is gone */
                 }
@@ -125,8 +133,6 @@ static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *r
         return -rep->err;
 }
 
-/* Everything after the sandbox is up: hand the listener to a broker and
- * supervise until init exits. */
 /* Everything after the sandbox is up: hand what init sent to a broker and
  * supervise until init exits. */
 static int run_supervised(const struct ipf_policy *p, const struct ipf_run_options *o,

@@ -331,3 +331,19 @@ Test(broker_unix, tcp_rule_localhost_ipv6)
         cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&l), 1);
 }
+
+/* Only connection-oriented sockets are put in the program's place for an
+ * abstract rule: a host-side datagram socket could sendmsg(2) anywhere.
+ * A datagram to the allowed name stays in the sandbox's namespace. */
+Test(broker_unix, abstract_rule_not_for_datagrams)
+{
+        struct itest_listener l;
+        char rule[PATH_MAX + 32];
+        struct itest_result r;
+
+        itest_listen_abstract(&l, SOCK_DGRAM);
+        snprintf(rule, sizeof(rule), "--allow=unix connect @%s", l.path);
+        IPF(&r, rule, "--", itest_probe(), "abstract-dgram-send", l.path);
+        cr_assert(itest_denied(&r), "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0, "a datagram reached the host's name");
+}
