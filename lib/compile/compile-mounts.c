@@ -123,7 +123,7 @@ static void plan_sort_dedup(struct ipf_mount_plan *m)
         m->n = w;
 }
 
-static int add_dev(struct ipf_mount_plan *m, size_t *alloc)
+static int add_dev(const struct ipf_policy *p, struct ipf_mount_plan *m, size_t *alloc)
 {
         char path[64], source[64];
         int r;
@@ -156,7 +156,9 @@ static int add_dev(struct ipf_mount_plan *m, size_t *alloc)
                 r = plan_add(m, alloc,
                              (struct mount_spec){
                                      .kind = IPF_MOUNT_DIR, .path = "/dev/mqueue", .mode = 0755});
-        if (r >= 0)
+        /* The host's queues, with `sysv host`, must not be one open(2) away:
+         * an empty directory then (and seccomp refuses mq_open). */
+        if (r >= 0 && !p->sysv_host)
                 r = plan_add(m, alloc,
                              (struct mount_spec){.kind = IPF_MOUNT_MQUEUE,
                                                  .path = "/dev/mqueue",
@@ -241,7 +243,7 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
         size_t alloc = 0;
         int r;
 
-        r = add_dev(&m, &alloc);
+        r = add_dev(p, &m, &alloc);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(masked_dirs); i++)
                 r = plan_add(&m, &alloc,
                              (struct mount_spec){.kind = IPF_MOUNT_TMPFS,

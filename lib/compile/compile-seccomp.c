@@ -267,6 +267,21 @@ static int add_signal_rules(scmp_filter_ctx ctx, bool signals_scoped)
         return r < 0 ? r : 0;
 }
 
+/* `sysv host` shares the host's IPC namespace, and with it the host's POSIX
+ * message queues, which mq_open(2) reaches whatever /dev/mqueue shows
+ * (SPEC §4: they stay reachable only through `mqueue open` rules). */
+static int add_mqueue_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
+{
+        int r = 0;
+
+        if (!p->sysv_host)
+                return 0; /* own IPC namespace: only the sandbox's queues */
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mq_open), 0);
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mq_unlink), 0);
+        return r < 0 ? r : 0;
+}
+
 static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, scmp_filter_ctx *ret)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
@@ -295,6 +310,8 @@ static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, sc
                 r = add_broker_rules(ctx);
         if (r >= 0)
                 r = add_signal_rules(ctx, signals_scoped);
+        if (r >= 0)
+                r = add_mqueue_rules(ctx, p);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ctx);

@@ -64,6 +64,9 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                                       ? "broker connects/sends to this host path for the program"
                                       : "broker connects from the host's network namespace";
                         break;
+                case IPF_RULE_SYSV_HOST:
+                        how = "the host's IPC namespace: its SysV objects; mq_open refused";
+                        break;
                 case IPF_RULE_TCP_CONNECT:
                         how = "broker connects from the host's network namespace";
                         break;
@@ -107,9 +110,10 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
         fprintf(f, "user namespace uid %u gid %u mapped to themselves; no setuid, no file caps\n",
                 (unsigned)host.uid, (unsigned)host.gid);
         explain_mounts(&plan.mounts, f);
-        fputs("namespaces     ipc (SysV, POSIX mq), pid (init is pid 1, program pid 2), "
-              "net (loopback only), uts\n",
-              f);
+        fprintf(f,
+                "namespaces     %spid (init is pid 1, program pid 2), net (loopback only), "
+                "uts, cgroup\n",
+                p->sysv_host ? "" : "ipc (SysV, POSIX mq), ");
         explain_landlock(&plan.landlock, f);
         fputs("capabilities   all dropped, bounding and ambient sets cleared, securebits locked, "
               "no_new_privs\n",

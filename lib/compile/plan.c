@@ -23,6 +23,8 @@ static bool rule_enforced(const struct ipf_rule *r)
                 /* The broker: paths on the pinned inode, abstract names from
                  * a host-side socket put in the program's place. */
                 return true;
+        case IPF_RULE_SYSV_HOST:
+                return true;
         case IPF_RULE_TCP_CONNECT:
                 /* Under `network none` the broker connects from the host
                  * side; `network host` needs Landlock TCP rules (later) and
@@ -65,6 +67,10 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
         };
         int r;
 
+        /* `sysv host`: the host's IPC namespace, for its SysV objects; its
+         * POSIX queues stay shut by the seccomp plan. */
+        if (p->sysv_host)
+                plan.clone_flags &= ~(unsigned long)CLONE_NEWIPC;
         r = ipf_plan_check_supported(p, reterr);
         if (r < 0)
                 return r;

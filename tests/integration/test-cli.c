@@ -187,7 +187,6 @@ static const char *const later_rules[] = {
         "mqueue open /ipcfence-test",
         "shm open /ipcfence-test",
         "fifo open /run/ipcfence-test.fifo",
-        "sysv host",
         "signal host",
         "network host",
 };

@@ -205,7 +205,7 @@ Test(plan, unenforced_rules_are_refused_with_location)
         static const char *const refused[] = {
                 "unix listen @foo",
                 "tcp listen 8080",          "mqueue open /q",     "shm open /s",
-                "fifo open /tmp/f",         "sysv host",          "signal host",
+                "fifo open /tmp/f",         "signal host",
                 "network host",             "dbus session talk org.example.Foo",
         };
 
@@ -228,7 +228,8 @@ Test(plan, enforced_rules_pass)
                                           "unix connect /run/x.sock",
                                           "unix connect /srv/app/*.sock",
                                           "unix connect @/tmp/.X11-unix/X0",
-                                          "tcp connect 127.0.0.1:5432", NULL };
+                                          "tcp connect 127.0.0.1:5432",
+                                          "sysv host", NULL };
 
         for (size_t i = 0; ok[i]; i++) {
                 struct ipf_policy *p = policy_with(ok[i]);
@@ -262,4 +263,25 @@ Test(plan, build_has_every_layer)
         cr_expect_neq(plan.landlock.scoped, 0);
         ipf_plan_done(&plan);
         ipf_policy_free(p);
+}
+
+/* `sysv host`: the host's IPC namespace, and no fresh mqueue over it. */
+Test(plan, sysv_host_shares_ipc_namespace)
+{
+        struct ipf_policy *p = policy_with("sysv host"), *q = policy_with(NULL);
+        struct ipf_features f = {.landlock_abi = 7};
+        struct ipf_host h = {.uid = 1000, .gid = 1000};
+        struct ipf_plan a, b;
+        struct ipf_diag d = {0};
+
+        cr_assert_eq(ipf_plan_build(p, &f, &h, &a, &d), 0, "%s", d.msg);
+        cr_assert_eq(ipf_plan_build(q, &f, &h, &b, &d), 0, "%s", d.msg);
+        cr_expect_not(a.clone_flags & CLONE_NEWIPC);
+        cr_expect(b.clone_flags & CLONE_NEWIPC);
+        cr_expect_null(find(&a.mounts, IPF_MOUNT_MQUEUE, "/dev/mqueue"));
+        cr_expect_not_null(find(&b.mounts, IPF_MOUNT_MQUEUE, "/dev/mqueue"));
+        ipf_plan_done(&a);
+        ipf_plan_done(&b);
+        ipf_policy_free(p);
+        ipf_policy_free(q);
 }

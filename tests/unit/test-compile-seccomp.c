@@ -239,3 +239,25 @@ Test(seccomp, kill_zero_denied_without_signal_scope)
         ipf_seccomp_plan_done(&s);
         signals_scoped = true;
 }
+
+/* `sysv host` shares the host's POSIX queues too: mq_open is refused. */
+Test(seccomp, sysv_host_refuses_posix_queues)
+{
+        static const char *const rules[] = {"sysv host", NULL};
+        static const struct verdict_case cases[] = {
+                {"mq_open", X86_64, SYS_mq_open, {0x1000, 0}, ERR(EACCES)},
+                {"mq_unlink", X86_64, SYS_mq_unlink, {0x1000}, ERR(EACCES)},
+                {"shmget", X86_64, SYS_shmget, {1234, 4096, 0}, ALLOW},
+        };
+        static const struct verdict_case own_ns[] = {
+                {"mq_open in the sandbox's own namespace", X86_64, SYS_mq_open, {0x1000, 0},
+                 ALLOW},
+        };
+        struct ipf_seccomp_plan s = compile_with(rules);
+
+        check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
+        ipf_seccomp_plan_done(&s);
+        s = compile_with(NULL);
+        check_cases(&s, own_ns, sizeof(own_ns) / sizeof(own_ns[0]));
+        ipf_seccomp_plan_done(&s);
+}

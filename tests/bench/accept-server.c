@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* accept-server — the host's end of the connect and throughput benchmarks,
+ * built and run by tests/bench/bench.sh.
+ *
+ *   accept-server [-s] -P PID PATH
+ *
+ * Listens on the unix stream socket PATH and, for each connection, either
+ * closes it at once (default: the connect benchmark) or reads it to EOF,
+ * discards the bytes and then closes it (-s, "sink": the throughput
+ * benchmark; the client's EOF read tells it everything was consumed).
+ *
+ * The socket is bound and listening under a temporary name first and then
+ * renamed to PATH (a unix socket is found by its inode), so PATH existing
+ * means "ready". The server exits, removing PATH, when process PID (the
+ * benchmark's shell) ends, or on SIGTERM/SIGINT: it never outlives the
+ * benchmark, whatever killed that. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+
+/* Larger than any backlog the benchmark builds up (a few thousand): the
+ * kernel caps it at net.core.somaxconn. */
+#define BACKLOG 8192
+#define SINK_BUF (256 * 1024)
+
+static const char *sock_path;
+static int watch_pidfd = -1;
+
+static void on_signal(int sig)
+{
+        (void)unlink(sock_path);
+        _exit(0);
+}
+
+/* Exit, removing the socket, once the watched process is gone. */
+static void *watch(void *arg)
+{
+        struct pollfd pfd = {.fd = watch_pidfd, .events = POLLIN};
+
+        while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+                ;
+        (void)unlink(sock_path);
+        _exit(0);
+        return NULL;
+}
+
+static void sink(int fd, char *buf)
+{
+        ssize_t n;
+
+        do
+                n = read(fd, buf, SINK_BUF);
+        while (n > 0 || (n < 0 && errno == EINTR));
+}
+
+int main(int argc, char *argv[])
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sigaction act = {.sa_handler = on_signal};
+        char tmp[sizeof(sa.sun_path)];
+        bool sink_mode = false;
+        long watch_pid = 0;
+        pthread_t thread;
+        char *buf = NULL;
+        int opt, lfd;
+
+        while ((opt = getopt(argc, argv, "sP:")) != -1) {
+                switch (opt) {
+                case 's':
+                        sink_mode = true;
+                        break;
+                case 'P':
+                        watch_pid = strtol(optarg, NULL, 10);
+                        break;
+                default:
+                        fprintf(stderr, "usage: accept-server [-s] -P PID PATH\n");
+                        return 2;
+                }
+        }
+        if (optind + 1 != argc || watch_pid <= 0) {
+                fprintf(stderr, "usage: accept-server [-s] -P PID PATH\n");
+                return 2;
+        }
+        sock_path = argv[optind];
+        if (strlen(sock_path) + 5 >= sizeof(sa.sun_path)) {
+                fprintf(stderr, "accept-server: path too long for a unix socket: %s\n",
+                        sock_path);
+                return 1;
+        }
+        snprintf(tmp, sizeof(tmp), "%s.new", sock_path);
+        memcpy(sa.sun_path, tmp, strlen(tmp) + 1);
+
+        /* Background jobs of a non-interactive shell start with SIGINT
+         * ignored: install handlers explicitly. */
+        sigaction(SIGTERM, &act, NULL);
+        sigaction(SIGINT, &act, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        watch_pidfd = (int)syscall(__NR_pidfd_open, (pid_t)watch_pid, 0);
+        if (watch_pidfd < 0) {
+                fprintf(stderr, "accept-server: pidfd_open(%ld): %m\n", watch_pid);
+                return 1;
+        }
+        if (sink_mode && !(buf = malloc(SINK_BUF))) {
+                fprintf(stderr, "accept-server: out of memory\n");
+                return 1;
+        }
+        lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (lfd < 0) {
+                fprintf(stderr, "accept-server: socket: %m\n");
+                return 1;
+        }
+        (void)unlink(tmp);
+        (void)unlink(sock_path);
+        if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, BACKLOG) < 0) {
+                fprintf(stderr, "accept-server: cannot listen on %s: %m\n", tmp);
+                return 1;
+        }
+        if (pthread_create(&thread, NULL, watch, NULL) != 0) {
+                fprintf(stderr, "accept-server: cannot start a thread\n");
+                (void)unlink(tmp);
+                return 1;
+        }
+        if (rename(tmp, sock_path) < 0) {
+                fprintf(stderr, "accept-server: cannot rename %s to %s: %m\n", tmp, sock_path);
+                (void)unlink(tmp);
+                return 1;
+        }
+
+        for (;;) {
+                int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+                if (fd < 0) {
+                        if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE ||
+                            errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                                continue;
+                        fprintf(stderr, "accept-server: accept: %m\n");
+                        (void)unlink(sock_path);
+                        return 1;
+                }
+                if (sink_mode)
+                        sink(fd, buf);
+                close(fd);
+        }
+}
