@@ -139,6 +139,21 @@ static int add_broker_rules(scmp_filter_ctx ctx)
         if (r >= 0)
                 r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1,
                                      SCMP_A4_64(SCMP_CMP_NE, 0));
+        /* MSG_FASTOPEN makes a send an implicit connect(2) that is not
+         * trapped (and that Landlock's TCP hooks do not see either): on a
+         * host-side socket the broker installed and the peer then closed,
+         * it reached any host endpoint (round 2 #1). sendto(2) with a
+         * destination goes to the broker, which checks it like a connect. */
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(sendmsg), 1,
+                                     SCMP_A2_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(sendmmsg), 1,
+                                     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN));
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(sendto), 2,
+                                     SCMP_A3_64(SCMP_CMP_MASKED_EQ, MSG_FASTOPEN, MSG_FASTOPEN),
+                                     SCMP_A4_64(SCMP_CMP_EQ, 0));
         /* A filter of the program's own with a listener would win over ours
          * for the same syscalls (the newest USER_NOTIF filter answers) and
          * could CONTINUE them past the broker. */

@@ -128,7 +128,7 @@ static bool rule_allows(const struct ipf_policy *p, enum ipf_rule_kind kind, con
 /* `unix connect @NAME`: NAME (N bytes, may hold NULs, which no rule names). */
 static bool rule_allows_abstract(const struct ipf_policy *p, const char *name, size_t n)
 {
-        if (memchr(name, '\0', n))
+        if (n >= sizeof(((struct sockaddr_un *)0)->sun_path) || memchr(name, '\0', n))
                 return false;
         for (size_t i = 0; i < p->n_rules; i++) {
                 const struct ipf_rule *r = &p->rules[i];
@@ -255,11 +255,22 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
         if (r < 0)
                 return r;
         if (rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, path)) {
-                /* The host's endpoint, at its own path. */
-                pin = open(path, O_PATH | O_CLOEXEC);
+                /* The host's endpoint, at its own path. Without a symlink on
+                 * the way it is what the rule names; through one, the socket
+                 * reached must be allowed too. */
+                struct open_how direct = {.flags = O_PATH | O_CLOEXEC,
+                                          .resolve = RESOLVE_NO_SYMLINKS};
+
+                bool through_symlink = false;
+
+                pin = sys_openat2(AT_FDCWD, path, &direct, sizeof(direct));
+                if (pin < 0 && errno == ELOOP) {
+                        through_symlink = true;
+                        pin = open(path, O_PATH | O_CLOEXEC);
+                }
                 if (pin < 0)
                         return -errno;
-                r = pinned_target_allowed(b, pin, real, sizeof(real));
+                r = through_symlink ? pinned_target_allowed(b, pin, real, sizeof(real)) : 1;
                 if (r < 0)
                         return r;
                 if (r == 0) {
@@ -310,6 +321,14 @@ static int socket_type(int sockfd)
         return getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &type, &n) == 0 ? type : -1;
 }
 
+static int socket_protocol(int sockfd)
+{
+        int proto = -1;
+        socklen_t n = sizeof(proto);
+
+        return getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) == 0 ? proto : -1;
+}
+
 int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                       const struct sockaddr_storage *addr, socklen_t len, const char *verb,
                       struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin,
@@ -319,11 +338,14 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
         size_t path_off = offsetof(struct sockaddr_un, sun_path);
         char name[sizeof(un->sun_path) + 2], kind[32], endpoint[INET6_ADDRSTRLEN + 16];
         sa_family_t family = len >= sizeof(sa_family_t) ? addr->ss_family : AF_UNSPEC;
-        bool connecting = strcmp(verb, "connect") == 0, allowed = false;
-        bool in_sandbox = socket_in_sandbox(b, sockfd);
+        bool connecting = strcmp(verb, "connect") == 0, allowed = false, in_sandbox;
 
         *ret_pin = -1;
         *ret_host = false;
+        /* The kernel refuses a unix address longer than the struct; so do
+         * we, before copying names out of it (round 2 #3: an overflow). */
+        if (family == AF_UNIX && len > sizeof(struct sockaddr_un))
+                return -EINVAL;
         memcpy(out, addr, len);
         *ret_out_len = len;
 
@@ -350,12 +372,18 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                 snprintf(kind, sizeof(kind), "%s.%s",
                          socket_type(sockfd) == SOCK_STREAM ? "tcp" : "inet", verb);
                 describe_inet(addr, endpoint, sizeof(endpoint));
+                /* TCP only: an SCTP stream socket in the program's hands could
+                 * be pointed elsewhere by setsockopt (sctp_connectx). */
                 allowed = connecting && socket_type(sockfd) == SOCK_STREAM &&
+                          socket_protocol(sockfd) == IPPROTO_TCP &&
                           rule_allows_tcp(b->policy, addr);
         } else {
                 snprintf(kind, sizeof(kind), "socket.%s", verb);
                 snprintf(endpoint, sizeof(endpoint), "family %u", (unsigned)family);
         }
+        /* Only abstract and inet destinations depend on the socket's
+         * network namespace; paths were decided above, without it. */
+        in_sandbox = socket_in_sandbox(b, sockfd);
         if (allowed) {
                 /* The host's endpoint: from a socket in the host's network
                  * namespace, put in the program's place (or its own, when

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/syscalls.h"
@@ -84,6 +86,7 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
 
 static void pending_done(struct ipf_broker_pending *p)
 {
+        closep(&p->host_sock);
         closep(&p->sockfd);
         closep(&p->pin);
         free(p->payload);
@@ -170,46 +173,119 @@ static int fd_cloexec(pid_t pid, int fd)
         return -EIO;
 }
 
+static long now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Bind S before connecting so the program can never bind it elsewhere or
+ * listen on it once it is in its hands (round 2 #1, #2): an autobound
+ * abstract name, or an ephemeral port held for the socket's life. */
+static int prebind(int s, int domain)
+{
+        struct sockaddr_storage a = {.ss_family = (sa_family_t)domain};
+        socklen_t len = domain == AF_INET    ? sizeof(struct sockaddr_in)
+                        : domain == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                             : sizeof(sa_family_t);
+
+        return bind(s, (struct sockaddr *)&a, len) < 0 ? -errno : 0;
+}
+
+/* Put our connected socket S in place of the program's descriptor, with
+ * its number, file flags and close-on-exec (ADDFD with SETFD). */
+static long install(struct ipf_broker *b, struct ipf_broker_pending *p, int s)
+{
+        struct seccomp_notif_addfd addfd = {
+                .id = p->id,
+                .flags = SECCOMP_ADDFD_FLAG_SETFD,
+                .srcfd = (__u32)s,
+                .newfd = (__u32)p->fd_number,
+                .newfd_flags = p->cloexec ? O_CLOEXEC : 0,
+        };
+
+        (void)fcntl(s, F_SETFL, p->program_fl);
+        if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        return 0;
+}
+
 /* An allowed host endpoint (abstract name, TCP) from inside the sandbox's
- * network namespace: connect a socket of ours, made in the host's
- * namespace with the program's domain, type, protocol and file flags, and
- * install it in place of the program's descriptor (ADDFD with SETFD; the
- * number, O_NONBLOCK and close-on-exec stay). Options the program set on
- * its own socket, and a local address it bound, do not carry over.
- * Returns what connect(2) answered; on success or EINPROGRESS/EAGAIN,
- * P->sockfd is our socket, now also the program's. */
+ * network namespace: connect a socket of ours in the host's namespace with
+ * the program's domain, type and protocol, and only once it is connected
+ * put it in the program's place. A socket that never connected never
+ * reaches the program: it could be bound, listened on, or pointed
+ * elsewhere with sendmsg(2), which is not trapped. Options the program set
+ * on its own socket, and a local address it bound, do not carry over.
+ * Returns 0 (installed), 1 (still connecting: park P), or -errno. */
 static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, int fd)
 {
-        int domain, type, proto, fl, cloexec;
+        int domain, type, proto, cloexec;
         socklen_t n = sizeof(int);
-        struct seccomp_notif_addfd addfd = {
-                .id = p->id, .flags = SECCOMP_ADDFD_FLAG_SETFD, .newfd = (__u32)fd};
         _cleanup_close_ int s = -1;
-        bool unused;
         long r;
 
         if (getsockopt(p->sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) < 0 ||
             getsockopt(p->sockfd, SOL_SOCKET, SO_TYPE, &type, &n) < 0 ||
             getsockopt(p->sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
                 return -errno;
-        fl = fcntl(p->sockfd, F_GETFL);
+        p->program_fl = fcntl(p->sockfd, F_GETFL);
         cloexec = fd_cloexec(p->pid, fd);
-        if (fl < 0 || cloexec < 0 || !id_valid(b, p->id))
+        if (p->program_fl < 0 || cloexec < 0 || !id_valid(b, p->id))
                 return -ESRCH;
-        s = socket(domain, type | SOCK_CLOEXEC, proto);
+        p->fd_number = fd;
+        p->cloexec = cloexec;
+        /* Our own file, non-blocking: the program cannot make us wait. */
+        s = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
         if (s < 0)
                 return -errno;
-        (void)fcntl(s, F_SETFL, fl);
-        r = nonblocking_connect(s, &p->addr, p->addr_len, &unused);
-        if (r < 0 && r != -EINPROGRESS && r != -EAGAIN)
+        r = prebind(s, domain);
+        if (r < 0)
+                return r;
+        r = connect(s, (const struct sockaddr *)&p->addr, p->addr_len) < 0 ? -errno : 0;
+        if (r == 0)
+                return install(b, p, s);
+        if (r != -EINPROGRESS && r != -EAGAIN)
                 return r; /* refused, unreachable...: the program's socket is untouched */
-        addfd.srcfd = (__u32)s;
-        addfd.newfd_flags = cloexec ? O_CLOEXEC : 0;
-        if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-        closep(&p->sockfd);
-        p->sockfd = TAKE_FD(s);
-        return r;
+        p->host_sock = TAKE_FD(s);
+        p->deadline_ms = now_ms() + IPF_BROKER_CONNECT_TIMEOUT_MS;
+        return 1;
+}
+
+/* A parked host-side connect: installed and answered once connected, or
+ * answered with the failure. True when done. */
+static bool retry_host(struct ipf_broker *b, struct ipf_broker_pending *p)
+{
+        struct pollfd pfd = {.fd = p->host_sock, .events = POLLOUT};
+        socklen_t elen = sizeof(int);
+        int err = 0;
+        long r;
+
+        if (now_ms() > p->deadline_ms) {
+                respond(b, p->id, 0, -ETIMEDOUT);
+                return true;
+        }
+        if (p->addr.ss_family == AF_UNIX) {
+                /* The server's backlog was full: try again. */
+                r = connect(p->host_sock, (const struct sockaddr *)&p->addr, p->addr_len) < 0
+                            ? -errno
+                            : 0;
+                if (r == -EAGAIN)
+                        return false;
+                if (r == -EISCONN)
+                        r = 0;
+        } else {
+                if (poll(&pfd, 1, 0) <= 0)
+                        return false;
+                r = getsockopt(p->host_sock, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 ? -errno : -err;
+        }
+        if (r == 0)
+                r = install(b, p, p->host_sock);
+        if (r != -ESRCH)
+                respond(b, p->id, 0, r < 0 ? (int)r : 0);
+        return true;
 }
 
 static bool park(struct ipf_broker *b, const struct ipf_broker_pending *p)
@@ -226,8 +302,12 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
         const __u64 *a = req->data.args;
         uint64_t addr_ptr = sending ? a[4] : a[1];
         socklen_t len = (socklen_t)(sending ? a[5] : a[2]);
-        struct ipf_broker_pending p = {
-                .id = req->id, .pid = (pid_t)req->pid, .sockfd = -1, .pin = -1, .sending = sending};
+        struct ipf_broker_pending p = {.id = req->id,
+                                       .pid = (pid_t)req->pid,
+                                       .sockfd = -1,
+                                       .pin = -1,
+                                       .host_sock = -1,
+                                       .sending = sending};
         struct sockaddr_storage addr;
         _cleanup_close_ int pidfd = -1;
         bool was_blocking, host = false;
@@ -269,10 +349,13 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
         if (r >= 0 && !id_valid(b, req->id))
                 r = -ESRCH;
         if (r >= 0 && host) {
-                was_blocking = !(fcntl(p.sockfd, F_GETFL) & O_NONBLOCK);
+                /* Answered only once connected, also for a non-blocking
+                 * socket (a connect may complete at once). */
                 r = inject_connect(b, &p, (int)a[0]);
-                if (was_blocking && (r == -EINPROGRESS || r == -EAGAIN) && park(b, &p))
+                if (r == 1 && park(b, &p))
                         return;
+                if (r == 1)
+                        r = -EAGAIN; /* too many calls in flight */
         } else if (r >= 0 && !sending) {
                 r = nonblocking_connect(p.sockfd, &p.addr, p.addr_len, &was_blocking);
                 /* EINPROGRESS (inet) or EAGAIN (unix backlog full): a
@@ -328,6 +411,8 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
 
         if (!id_valid(b, p->id))
                 return true; /* the program gave up (signal, exit) */
+        if (p->host_sock >= 0)
+                return retry_host(b, p);
         if (poll(&pfd, 1, 0) <= 0)
                 return false;
         if (p->sending) {

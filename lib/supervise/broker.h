@@ -45,7 +45,17 @@ struct ipf_broker_pending {
         struct sockaddr_storage addr;
         socklen_t addr_len;
         int pin; /* O_PATH fd the address names, or -1 */
+        /* A host-side socket (allowed abstract or TCP endpoint) still
+         * connecting, ours alone until it is connected and installed. */
+        int host_sock;
+        int fd_number; /* the program's descriptor it replaces */
+        int program_fl; /* that descriptor's file status flags */
+        bool cloexec;
+        long deadline_ms; /* CLOCK_MONOTONIC; past it: ETIMEDOUT */
 };
+
+/* How long a connect to an allowed host endpoint may take. */
+#define IPF_BROKER_CONNECT_TIMEOUT_MS 10000
 
 struct ipf_broker {
         int listener;

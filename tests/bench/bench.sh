@@ -14,11 +14,26 @@
 # A missed target is reported, not fatal: the exit status is 1 only when a
 # benchmark could not run (a build error, or a command that did not exit 0).
 #
+# Benchmarks (BENCH selects; all by default):
+#   launch      `true` bare, under ipcfence and under bwrap (launch.c)
+#   connect     brokered connect+close latency: unconfined, under a minimal
+#               reference broker (the mechanism's floor) and under ipcfence
+#   throughput  a stream on an allowed unix socket, unconfined vs ipcfence
+#   syscalls    loops of syscalls the broker never sees (getppid, read,
+#               ioctl): unconfined, under the reference's filter, ipcfence
+#   rss         peak RSS of the supervisor itself, ipcfence vs bwrap
+# All but launch run through tests/bench/rounds (paired, interleaved rounds).
+#
 # Environment:
 #   BUILD             build directory (default: build)
 #   BENCH             benchmarks to run, space-separated (default: all)
 #   BENCH_ROUNDS      measured rounds of the launch benchmark (default: 200)
-#   BENCH_SEED        fixed shuffle seed for the launch benchmark (default: random)
+#   BENCH_CONNECT_ROUNDS     rounds of 1000 connects each (default: 150)
+#   BENCH_THROUGHPUT_ROUNDS  rounds of 64 MiB each (default: 150)
+#   BENCH_SYSCALL_ROUNDS     rounds of 100,000 getppid, 50,000 read and
+#                            50,000 ioctl each (default: 40)
+#   BENCH_RSS_ROUNDS         launches of `sleep 1` per sandbox (default: 3)
+#   BENCH_SEED        fixed shuffle seed for every benchmark (default: random)
 #   CC                C compiler for the helpers (default: cc)
 #   IPCFENCE_TEST_STRICT=1  a skipped run (no unprivileged user namespaces) fails
 
@@ -29,6 +44,10 @@ set -eu
 BUILD=${BUILD:-build}
 BENCH=${BENCH:-}
 BENCH_ROUNDS=${BENCH_ROUNDS:-200}
+BENCH_CONNECT_ROUNDS=${BENCH_CONNECT_ROUNDS:-150}
+BENCH_THROUGHPUT_ROUNDS=${BENCH_THROUGHPUT_ROUNDS:-150}
+BENCH_SYSCALL_ROUNDS=${BENCH_SYSCALL_ROUNDS:-40}
+BENCH_RSS_ROUNDS=${BENCH_RSS_ROUNDS:-3}
 BENCH_SEED=${BENCH_SEED:-}
 STRICT=${IPCFENCE_TEST_STRICT:-0}
 
@@ -36,6 +55,16 @@ NOBODY=65534
 # The issue's target: launching `true` under ipcfence costs at most 3/4 of
 # launching it under a comparable bwrap sandbox.
 TARGET_LAUNCH=0.75
+# Issue #3's targets: a brokered connect costs at most 1.25x one through
+# the minimal reference broker; an allowed stream moves at least 0.97x the
+# unconfined bytes per second; loops of non-notified syscalls run at least
+# 0.97x as many getppid/read and 0.92x as many ioctl per second as
+# unconfined; the supervisor's peak RSS is at most 1.5x bwrap's.
+TARGET_CONNECT=1.25
+TARGET_THROUGHPUT=0.97
+TARGET_SYSCALL=0.97
+TARGET_IOCTL=0.92
+TARGET_RSS=1.5
 
 die() {
         echo "bench: $*" >&2
@@ -56,10 +85,21 @@ SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
 FAILED=0
 NOBODY_DIR=
+BENCH_DIR=
+BIN=
 
 cleanup() {
         if [ -n "$NOBODY_DIR" ]; then
                 rm -rf "$NOBODY_DIR"
+        fi
+        if [ -n "$BENCH_DIR" ]; then
+                # The servers also go by themselves when this shell ends.
+                for cl_pidfile in "$BENCH_DIR"/*/*.pid; do
+                        if [ -f "$cl_pidfile" ]; then
+                                kill "$(cat "$cl_pidfile")" 2>/dev/null || true
+                        fi
+                done
+                rm -rf "$BENCH_DIR"
         fi
 }
 trap cleanup EXIT
@@ -176,18 +216,282 @@ bench_launch() {
                 }' "$bl_log" >>"$SUMMARY"
 }
 
-# Later benchmarks go here, each as bench_NAME USER plus an entry in
-# ALL_BENCHES and, if it needs a helper, a build step in build_helpers():
-#   connect     latency of a brokered unix/tcp connect against a direct one
-#               (the tests/integration probe helper, `make bench` builds it)
-#   throughput  bytes per second through an allowed endpoint, confined vs not
-#   syscalls    tight loops of allowed syscalls under the filter, with
-#               --log-level=deny and =all (SPEC §7: logging must not slow the
-#               allowed path measurably)
-ALL_BENCHES="launch"
+# The benchmarks below run through tests/bench/rounds: every variant is
+# started once and measures one batch per round, in an order shuffled per
+# round; the summary takes the median of the per-round ratios.
+#
+# What the confined clients execute, and the sockets they connect to, live
+# in BENCH_DIR, outside what the sandbox replaces (/tmp, /var/tmp, /run,
+# $XDG_RUNTIME_DIR, /dev/shm): /var/lib when root, else $HOME, else $OUT.
+# BIN holds the helpers (world-readable, for uid 65534 too); each user has
+# a directory of its own for its servers' sockets.
+# ---------------------------------------------------------------------------
+
+CONNECT_N=1000
+THROUGHPUT_MIB=64
+SYSCALL_ARGS="-g 100000 -r 50000 -i 50000"
+HELPERS="rounds accept-server connect-loop ref-broker stream-client syscall-loop peak-rss"
+
+build_helper() {
+        "${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                -Wmissing-prototypes -Wvla -Wno-unused-parameter \
+                -o "$OUT/$1" "tests/bench/$1.c" -pthread
+}
+
+hidden_in_sandbox() {
+        case "$1/" in
+        /tmp/* | /var/tmp/* | /run/* | /var/run/* | /dev/shm/*) return 0 ;;
+        esac
+        if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+                case "$1/" in
+                "$XDG_RUNTIME_DIR"/*) return 0 ;;
+                esac
+        fi
+        return 1
+}
+
+prepare_bench_dir() {
+        for pb_parent in /var/lib "${HOME:-}" "$OUT"; do
+                if [ -z "$pb_parent" ] || [ ! -d "$pb_parent" ] || [ ! -w "$pb_parent" ]; then
+                        continue
+                fi
+                pb_parent=$(cd "$pb_parent" && pwd -P)
+                if hidden_in_sandbox "$pb_parent"; then
+                        continue
+                fi
+                BENCH_DIR=$(mktemp -d "$pb_parent/ipcfence-bench.XXXXXX") && break
+        done
+        [ -n "$BENCH_DIR" ] ||
+                die "no writable directory outside /tmp, /run and \$XDG_RUNTIME_DIR for the sockets"
+        # sun_path holds 107 bytes: leave room for "/nobody/throughput.sock.new".
+        [ ${#BENCH_DIR} -le 70 ] || die "'$BENCH_DIR' is too long for unix socket paths"
+        chmod 0755 "$BENCH_DIR"
+        BIN=$BENCH_DIR/bin
+        mkdir "$BIN" "$BENCH_DIR/caller"
+        for pb_h in $HELPERS; do
+                cp "$OUT/$pb_h" "$BIN/$pb_h"
+        done
+        chmod -R a+rX "$BIN"
+        if [ "$(id -u)" -eq 0 ]; then
+                mkdir "$BENCH_DIR/nobody"
+                chown "$NOBODY:$NOBODY" "$BENCH_DIR/nobody"
+        fi
+}
+
+# start_server USER NAME [ARG...]: an accept-server run as USER on
+# $BENCH_DIR/USER/NAME.sock, until stop_server USER NAME. Waits until it
+# listens.
+start_server() {
+        ss_who=$1 ss_name=$2
+        shift 2
+        ss_base=$BENCH_DIR/$ss_who/$ss_name
+        rm -f "$ss_base.sock" "$ss_base.pid"
+        run_as "$ss_who" "$BIN/accept-server" "$@" -p "$ss_base.pid" -P $$ "$ss_base.sock" \
+                </dev/null &
+        ss_job=$!
+        ss_i=0
+        while [ ! -S "$ss_base.sock" ]; do
+                ss_i=$((ss_i + 1))
+                if [ "$ss_i" -gt 1000 ] || ! kill -0 "$ss_job" 2>/dev/null; then
+                        echo "bench: the $ss_name server did not start for $(user_label "$ss_who")" >&2
+                        kill "$ss_job" 2>/dev/null || true
+                        return 1
+                fi
+                sleep 0.01
+        done
+}
+
+stop_server() {
+        st_base=$BENCH_DIR/$1/$2
+        if [ -f "$st_base.pid" ]; then
+                kill "$(cat "$st_base.pid")" 2>/dev/null || true
+                rm -f "$st_base.pid"
+        fi
+        wait 2>/dev/null || true
+}
+
+# ipcfence's path for USER (uid 65534 runs the world-readable copy).
+ipcfence_for() {
+        if [ "$1" = caller ]; then
+                echo "$IPCFENCE"
+        else
+                echo "@DIR@/ipcfence"
+        fi
+}
+
+# run_rounds USER BENCH LOG ROUNDS-ARG...: tests/bench/rounds as USER,
+# its report to LOG and stdout. Non-zero (and a FAILED row) if it failed.
+run_rounds() {
+        rr_who=$1 rr_bench=$2 rr_log=$3
+        shift 3
+        if [ -n "$BENCH_SEED" ]; then
+                set -- -s "$BENCH_SEED" "$@"
+        fi
+        echo "== $rr_bench, $(user_label "$rr_who")"
+        if ! run_as "$rr_who" "$BIN/rounds" -l "$rr_bench" "$@" >"$rr_log"; then
+                cat "$rr_log"
+                echo "bench: $rr_bench benchmark failed for $(user_label "$rr_who")" >&2
+                echo "$rr_who|$rr_bench|FAILED|-||" >>"$SUMMARY"
+                return 1
+        fi
+        cat "$rr_log"
+        echo
+}
+
+# summary_ratio USER BENCH LOG RATIO RESULT [OP TARGET]: RATIO's median
+# from a rounds report as a summary row, with a verdict if OP (<= or >=)
+# and TARGET are given.
+summary_ratio() {
+        awk -v who="$1" -v bench="$2" -v name="$4" -v result="$5" -v op="${6:-}" \
+                -v target="${7:-}" '
+                $1 == "ratio" && $2 == name {
+                        v = $3
+                        sub(/^median=/, "", v)
+                        verdict = ""
+                        if (op == "<=")
+                                verdict = v + 0 <= target + 0 ? "met" : "not met"
+                        else if (op == ">=")
+                                verdict = v + 0 >= target + 0 ? "met" : "not met"
+                        printf "%s|%s|%s|%.3f|%s|%s\n", who, bench, result, v,
+                                op == "" ? "" : op " " target, verdict
+                }' "$3" >>"$SUMMARY"
+}
+
+# summary_value USER BENCH LOG VARIANT KEY RESULT SCALE FORMAT: a variant's
+# median (times SCALE, printed with FORMAT) as an informational row.
+summary_value() {
+        awk -v who="$1" -v bench="$2" -v variant="$4" -v key="$5" -v result="$6" \
+                -v scale="$7" -v fmt="$8" '
+                $1 == "value" && $2 == variant && $3 == key {
+                        v = $4
+                        sub(/^median=/, "", v)
+                        printf "%s|%s|%s|" fmt "||\n", who, bench, result, v * scale
+                }' "$3" >>"$SUMMARY"
+}
+
+# Brokered connect latency: socket+connect+close to an allowed unix socket
+# on the host (accept-server accepts and closes), unconfined, under the
+# reference broker (ref-broker.c: receive, read the address, ID_VALID,
+# pidfd_getfd, connect, reply — the floor of the mechanism here) and under
+# ipcfence with `--allow=unix connect PATH`.
+bench_connect() {
+        bc_who=$1
+        bc_log=$OUT/connect-$bc_who.txt
+        bc_sock=$BENCH_DIR/$bc_who/connect.sock
+        bc_client="$BIN/connect-loop -r -n $CONNECT_N $bc_sock"
+
+        start_server "$bc_who" connect || {
+                echo "$bc_who|connect|FAILED|-||" >>"$SUMMARY"
+                return 1
+        }
+        # $bc_client is split into words on purpose (no spaces in $BIN).
+        # shellcheck disable=SC2086
+        run_rounds "$bc_who" connect "$bc_log" -n "$BENCH_CONNECT_ROUNDS" -w 3 \
+                -r "ipcfence/reference=ipcfence/reference:connect_ns" \
+                -r "reference/unconfined=reference/unconfined:connect_ns" \
+                -r "ipcfence/unconfined=ipcfence/unconfined:connect_ns" \
+                -- unconfined $bc_client \
+                :: reference "$BIN/ref-broker" $bc_client \
+                :: ipcfence "$(ipcfence_for "$bc_who")" -q "--allow=unix connect $bc_sock" \
+                -- $bc_client
+        bc_r=$?
+        stop_server "$bc_who" connect
+        [ "$bc_r" -eq 0 ] || return 1
+        summary_ratio "$bc_who" connect "$bc_log" ipcfence/reference "time ipcfence/reference" \
+                "<=" "$TARGET_CONNECT"
+        summary_ratio "$bc_who" connect "$bc_log" reference/unconfined "time reference/unconf"
+        for bc_v in unconfined reference ipcfence; do
+                summary_value "$bc_who" connect "$bc_log" "$bc_v" connect_ns "us $bc_v" 0.001 "%.1f"
+        done
+}
+
+# Stream throughput on an allowed unix socket: one connection (brokered
+# once), then batches of 64 MiB in 64 KiB writes to a server that reads
+# and discards them and acknowledges each batch.
+bench_throughput() {
+        bt_who=$1
+        bt_log=$OUT/throughput-$bt_who.txt
+        bt_sock=$BENCH_DIR/$bt_who/throughput.sock
+        bt_client="$BIN/stream-client -r -m $THROUGHPUT_MIB -c 64 $bt_sock"
+
+        start_server "$bt_who" throughput -s || {
+                echo "$bt_who|throughput|FAILED|-||" >>"$SUMMARY"
+                return 1
+        }
+        # shellcheck disable=SC2086
+        run_rounds "$bt_who" throughput "$bt_log" -n "$BENCH_THROUGHPUT_ROUNDS" -w 3 \
+                -r "ipcfence/unconfined=ipcfence/unconfined:mib_per_s" \
+                -- unconfined $bt_client \
+                :: ipcfence "$(ipcfence_for "$bt_who")" -q "--allow=unix connect $bt_sock" \
+                -- $bt_client
+        bt_r=$?
+        stop_server "$bt_who" throughput
+        [ "$bt_r" -eq 0 ] || return 1
+        summary_ratio "$bt_who" throughput "$bt_log" ipcfence/unconfined \
+                "MiB/s ipcfence/unconf" ">=" "$TARGET_THROUGHPUT"
+        for bt_v in unconfined ipcfence; do
+                summary_value "$bt_who" throughput "$bt_log" "$bt_v" mib_per_s "MiB/s $bt_v" 1 "%.0f"
+        done
+}
+
+# Loops of syscalls that are never notified, timed inside the program:
+# unconfined, under the reference broker's filter (seven instructions,
+# connect only: what any seccomp filter costs here) and under ipcfence.
+# Rates: ipcfence's calls per second over the unconfined ones.
+bench_syscalls() {
+        by_who=$1
+        by_log=$OUT/syscalls-$by_who.txt
+        by_client="$BIN/syscall-loop -R $SYSCALL_ARGS"
+
+        # shellcheck disable=SC2086
+        run_rounds "$by_who" syscalls "$by_log" -n "$BENCH_SYSCALL_ROUNDS" -w 2 \
+                -r "getppid=unconfined/ipcfence:getppid_ns" \
+                -r "read=unconfined/ipcfence:read_ns" \
+                -r "ioctl=unconfined/ipcfence:ioctl_ns" \
+                -r "getppid-floor=unconfined/reference:getppid_ns" \
+                -r "read-floor=unconfined/reference:read_ns" \
+                -r "ioctl-floor=unconfined/reference:ioctl_ns" \
+                -- unconfined $by_client \
+                :: reference "$BIN/ref-broker" $by_client \
+                :: ipcfence "$(ipcfence_for "$by_who")" -q -- $by_client || return 1
+        summary_ratio "$by_who" syscalls "$by_log" getppid "getppid/s ipcfence/unconf" \
+                ">=" "$TARGET_SYSCALL"
+        summary_ratio "$by_who" syscalls "$by_log" read "read/s ipcfence/unconf" \
+                ">=" "$TARGET_SYSCALL"
+        summary_ratio "$by_who" syscalls "$by_log" ioctl "ioctl/s ipcfence/unconf" \
+                ">=" "$TARGET_IOCTL"
+        summary_ratio "$by_who" syscalls "$by_log" getppid-floor "getppid/s ref/unconf"
+        summary_ratio "$by_who" syscalls "$by_log" read-floor "read/s ref/unconf"
+        summary_ratio "$by_who" syscalls "$by_log" ioctl-floor "ioctl/s ref/unconf"
+}
+
+# Peak RSS (VmHWM) of the ipcfence and the bwrap process themselves, not
+# of their children, running `sleep 1`: a fresh launch per round.
+bench_rss() {
+        br_who=$1
+        br_log=$OUT/rss-$br_who.txt
+
+        run_rounds "$br_who" rss "$br_log" -o -n "$BENCH_RSS_ROUNDS" -w 0 \
+                -r "ipcfence/bwrap=ipcfence/bwrap:vmhwm_kib" \
+                -- ipcfence "$BIN/peak-rss" "$(ipcfence_for "$br_who")" -q -- sleep 1 \
+                :: bwrap "$BIN/peak-rss" "$BWRAP" --unshare-all --die-with-parent \
+                --ro-bind / / --dev /dev --proc /proc sleep 1 || return 1
+        summary_ratio "$br_who" rss "$br_log" ipcfence/bwrap "VmHWM ipcfence/bwrap" \
+                "<=" "$TARGET_RSS"
+        for br_v in ipcfence bwrap; do
+                summary_value "$br_who" rss "$br_log" "$br_v" vmhwm_kib "KiB $br_v" 1 "%.0f"
+        done
+}
+
+# Still to come: the decision log's cost on a brokered connect
+# (--log-level=all against =deny, SPEC §7).
+ALL_BENCHES="launch connect throughput syscalls rss"
 
 build_helpers() {
-        build_launch
+        build_launch || return 1
+        for bh in $HELPERS; do
+                build_helper "$bh" || return 1
+        done
 }
 
 # ---------------------------------------------------------------------------
@@ -203,6 +507,7 @@ for b in $BENCH; do
 done
 
 build_helpers || die "cannot build the benchmark helpers"
+prepare_bench_dir
 
 USERS=caller
 SKIPPED=
@@ -226,9 +531,10 @@ for who in $USERS; do
 done
 
 echo "== summary (medians of paired per-round ratios; compare within one run only)"
-printf '%-20s %-8s %-16s %8s  %s\n' "run" "bench" "result" "value" "target"
+echo "   time and size ratios: lower is better; rate ratios (MiB/s, calls/s): higher is better"
+printf '%-16s %-10s %-26s %9s  %s\n' "run" "bench" "result" "value" "target"
 while IFS='|' read -r who bench result value target verdict; do
-        line=$(printf '%-20s %-8s %-16s %8s' "$(user_label "$who")" "$bench" "$result" "$value")
+        line=$(printf '%-16s %-10s %-26s %9s' "$(user_label "$who")" "$bench" "$result" "$value")
         if [ -n "$target" ]; then
                 line="$line  $target: $verdict"
         fi

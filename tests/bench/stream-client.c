@@ -2,20 +2,25 @@
 /* stream-client — the client of the throughput benchmark, built and run by
  * tests/bench/bench.sh, unconfined and under ipcfence.
  *
- *   stream-client [-m MIB] [-c CHUNK_KIB] [-w WARMUP_MIB] PATH
+ *   stream-client [-r] [-m MIB] [-c CHUNK_KIB] [-w WARMUP_MIB] PATH
  *
- * Connects once to the unix stream socket PATH (an accept-server -s, which
- * reads to EOF and discards), writes WARMUP_MIB untimed, then MIB in
- * CHUNK_KIB writes, shuts its side down and waits for the server's EOF, so
- * that the time covers every byte read by the server. Prints
+ * Connects once to the unix stream socket PATH (an accept-server -s), and
+ * sends it batches: an 8-byte length, then that many bytes in CHUNK_KIB
+ * writes; the server reads and discards them and answers one byte, so a
+ * batch's time covers every byte read by the server. A first batch of
+ * WARMUP_MIB is not timed; then one batch of MIB is, with CLOCK_MONOTONIC
+ * from the length's write to the answer's read:
  *   mib_per_s=1234.5
- * measured with CLOCK_MONOTONIC from the first timed write to that EOF. */
+ * With -r (driven by tests/bench/rounds): one timed batch and one such line
+ * for every byte read from stdin, until EOF. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +54,47 @@ static int write_all(int fd, const char *buf, size_t chunk, size_t total)
         return 0;
 }
 
+/* One batch of TOTAL bytes, acknowledged by the server; its rate printed
+ * unless QUIET. */
+static int batch(int fd, const char *buf, size_t chunk, uint64_t total, bool quiet)
+{
+        double t0, t1;
+        ssize_t n;
+        char c;
+
+        t0 = now_s();
+        if (write_all(fd, (const char *)&total, sizeof(total), sizeof(total)) < 0 ||
+            write_all(fd, buf, chunk, total) < 0)
+                return -1;
+        do
+                n = read(fd, &c, 1);
+        while (n < 0 && errno == EINTR);
+        t1 = now_s();
+        if (n != 1) {
+                fprintf(stderr, "stream-client: no acknowledgement from the server (%s)\n",
+                        n == 0 ? "EOF" : strerror(errno));
+                return -1;
+        }
+        if (quiet)
+                return 0;
+        printf("mib_per_s=%.1f\n", (double)total / (1024.0 * 1024.0) / (t1 - t0));
+        return fflush(stdout) == 0 ? 0 : -1;
+}
+
 int main(int argc, char *argv[])
 {
         unsigned long mib = 256, chunk_kib = 64, warmup_mib = 16;
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        bool rounds = false;
         size_t chunk;
         char *buf, c;
-        double t0, t1;
-        ssize_t n;
         int opt, fd;
 
-        while ((opt = getopt(argc, argv, "m:c:w:")) != -1) {
+        while ((opt = getopt(argc, argv, "rm:c:w:")) != -1) {
                 switch (opt) {
+                case 'r':
+                        rounds = true;
+                        break;
                 case 'm':
                         mib = strtoul(optarg, NULL, 10);
                         break;
@@ -92,28 +126,17 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "stream-client: cannot connect to %s: %m\n", sa.sun_path);
                 return 1;
         }
-        if (write_all(fd, buf, chunk, warmup_mib << 20) < 0)
+        if (warmup_mib && batch(fd, buf, chunk, (uint64_t)warmup_mib << 20, true) < 0)
                 return 1;
-        t0 = now_s();
-        if (write_all(fd, buf, chunk, mib << 20) < 0)
-                return 1;
-        if (shutdown(fd, SHUT_WR) < 0) {
-                fprintf(stderr, "stream-client: shutdown: %m\n");
-                return 1;
-        }
-        do
-                n = read(fd, &c, 1);
-        while (n < 0 && errno == EINTR);
-        t1 = now_s();
-        if (n != 0) {
-                fprintf(stderr, "stream-client: expected EOF from the server, got %zd (%m)\n", n);
-                return 1;
-        }
+        if (!rounds)
+                return batch(fd, buf, chunk, (uint64_t)mib << 20, false) < 0 ? 1 : 0;
+        while (read(STDIN_FILENO, &c, 1) == 1)
+                if (batch(fd, buf, chunk, (uint64_t)mib << 20, false) < 0)
+                        return 1;
         close(fd);
-        printf("mib_per_s=%.1f\n", (double)mib / (t1 - t0));
-        return fflush(stdout) == 0 ? 0 : 1;
+        return 0;
 
 usage:
-        fprintf(stderr, "usage: stream-client [-m MIB] [-c CHUNK_KIB] [-w WARMUP_MIB] PATH\n");
+        fprintf(stderr, "usage: stream-client [-r] [-m MIB] [-c CHUNK_KIB] [-w WARMUP_MIB] PATH\n");
         return 2;
 }

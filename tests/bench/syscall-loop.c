@@ -3,15 +3,15 @@
  * notification), built and run by tests/bench/bench.sh, unconfined and
  * under ipcfence, where the seccomp filter runs on each of them.
  *
- *   syscall-loop [-g N] [-r N] [-i N]
+ *   syscall-loop [-R] [-g N] [-r N] [-i N]
  *
  * Runs N getppid() (default 2,000,000), N read(/dev/zero, 1 byte) and
  * N ioctl(FIONREAD) on a pipe (1,000,000 each), each loop after a short
  * untimed warm-up, and prints the mean time of one call of each loop,
  * measured with CLOCK_MONOTONIC around the loop:
- *   getppid_ns=71.2
- *   read_ns=140.3
- *   ioctl_ns=88.0
+ *   getppid_ns=71.2 read_ns=140.3 ioctl_ns=88.0
+ * With -R (driven by tests/bench/rounds): the three loops and one such
+ * line for every byte read from stdin, until EOF.
  * getppid and read pass ipcfence's filter without running it (the kernel's
  * per-filter action cache allows them by number); ioctl is matched on its
  * request (TIOCSTI, TIOCLINUX), so the BPF program runs on every call. */
@@ -20,6 +20,7 @@
 #endif
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -64,14 +65,42 @@ static int loop_ioctl(int fd, unsigned long n)
         return 0;
 }
 
-int main(int argc, char *argv[])
+static unsigned long n_getppid = 2000000, n_read = 1000000, n_ioctl = 1000000;
+
+static int batch(int zero, int pipe_rd)
 {
-        unsigned long n_getppid = 2000000, n_read = 1000000, n_ioctl = 1000000;
-        int opt, zero, pipefd[2];
         double t0, t1, t2, t3;
 
-        while ((opt = getopt(argc, argv, "g:r:i:")) != -1) {
+        t0 = now_ns();
+        if (loop_getppid(n_getppid) < 0)
+                goto failed;
+        t1 = now_ns();
+        if (loop_read(zero, n_read) < 0)
+                goto failed;
+        t2 = now_ns();
+        if (loop_ioctl(pipe_rd, n_ioctl) < 0)
+                goto failed;
+        t3 = now_ns();
+        printf("getppid_ns=%.2f read_ns=%.2f ioctl_ns=%.2f\n", (t1 - t0) / (double)n_getppid,
+               (t2 - t1) / (double)n_read, (t3 - t2) / (double)n_ioctl);
+        return fflush(stdout) == 0 ? 0 : -1;
+
+failed:
+        fprintf(stderr, "syscall-loop: a timed call failed: %m\n");
+        return -1;
+}
+
+int main(int argc, char *argv[])
+{
+        int opt, zero, pipefd[2];
+        bool rounds = false;
+        char c;
+
+        while ((opt = getopt(argc, argv, "Rg:r:i:")) != -1) {
                 switch (opt) {
+                case 'R':
+                        rounds = true;
+                        break;
                 case 'g':
                         n_getppid = strtoul(optarg, NULL, 10);
                         break;
@@ -82,12 +111,12 @@ int main(int argc, char *argv[])
                         n_ioctl = strtoul(optarg, NULL, 10);
                         break;
                 default:
-                        fprintf(stderr, "usage: syscall-loop [-g N] [-r N] [-i N]\n");
+                        fprintf(stderr, "usage: syscall-loop [-R] [-g N] [-r N] [-i N]\n");
                         return 2;
                 }
         }
         if (optind != argc || !n_getppid || !n_read || !n_ioctl) {
-                fprintf(stderr, "usage: syscall-loop [-g N] [-r N] [-i N]\n");
+                fprintf(stderr, "usage: syscall-loop [-R] [-g N] [-r N] [-i N]\n");
                 return 2;
         }
         zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -105,21 +134,10 @@ int main(int argc, char *argv[])
                 fprintf(stderr, "syscall-loop: a warm-up call failed: %m\n");
                 return 1;
         }
-        t0 = now_ns();
-        if (loop_getppid(n_getppid) < 0)
-                goto failed;
-        t1 = now_ns();
-        if (loop_read(zero, n_read) < 0)
-                goto failed;
-        t2 = now_ns();
-        if (loop_ioctl(pipefd[0], n_ioctl) < 0)
-                goto failed;
-        t3 = now_ns();
-        printf("getppid_ns=%.2f\nread_ns=%.2f\nioctl_ns=%.2f\n", (t1 - t0) / (double)n_getppid,
-               (t2 - t1) / (double)n_read, (t3 - t2) / (double)n_ioctl);
-        return fflush(stdout) == 0 ? 0 : 1;
-
-failed:
-        fprintf(stderr, "syscall-loop: a timed call failed: %m\n");
-        return 1;
+        if (!rounds)
+                return batch(zero, pipefd[0]) < 0 ? 1 : 0;
+        while (read(STDIN_FILENO, &c, 1) == 1)
+                if (batch(zero, pipefd[0]) < 0)
+                        return 1;
+        return 0;
 }

@@ -841,6 +841,20 @@ static int op_bogus_connect(void)
         printf("not-a-socket %s\n", r ? errno_name(r) : "ok");
         r = sendto(fd, (void *)1, 10, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? errno : 0;
         printf("bad-payload %s\n", r ? errno_name(r) : "ok");
+        /* Longer than struct sockaddr_un, no NUL: the kernel says EINVAL
+         * (the broker once overflowed a stack buffer copying the name). */
+        {
+                struct sockaddr_storage big;
+
+                memset(&big, 'A', sizeof(big));
+                big.ss_family = AF_UNIX;
+                ((char *)&big)[2] = '/';
+                r = connect(fd, (struct sockaddr *)&big, 128) < 0 ? errno : 0;
+                printf("long-path %s\n", r ? errno_name(r) : "ok");
+                ((char *)&big)[2] = '\0';
+                r = connect(fd, (struct sockaddr *)&big, 128) < 0 ? errno : 0;
+                printf("long-abstract %s\n", r ? errno_name(r) : "ok");
+        }
         close(fd);
         return 0;
 }
@@ -934,6 +948,25 @@ static int op_tcp_connect_nonblocking(const char *host, const char *port)
         return 0;
 }
 
+/* sendmsg(2) with MSG_FASTOPEN: an implicit connect the filter refuses. */
+static int op_fastopen(const char *host, const char *port)
+{
+        struct sockaddr_storage ss;
+        socklen_t len;
+        char byte = 'x';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        int fd;
+
+        inet_addr_parse(host, port, &ss, &len);
+        msg.msg_name = &ss;
+        msg.msg_namelen = len;
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return neg_errno();
+        return sendmsg(fd, &msg, MSG_FASTOPEN | MSG_NOSIGNAL) < 0 ? neg_errno() : 0;
+}
+
 #define NEED(n)                      \
         do {                         \
                 if (argc != 2 + (n)) \
@@ -948,7 +981,10 @@ int main(int argc, char *argv[])
                 usage();
         op = argv[1];
 
-        if (strcmp(op, "tcp-connect-nonblocking") == 0) {
+        if (strcmp(op, "fastopen") == 0) {
+                NEED(2);
+                return report(op_fastopen(argv[2], argv[3]));
+        } else if (strcmp(op, "tcp-connect-nonblocking") == 0) {
                 NEED(2);
                 return report(op_tcp_connect_nonblocking(argv[2], argv[3]));
         } else if (strcmp(op, "no-landlock") == 0) {

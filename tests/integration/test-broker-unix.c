@@ -257,6 +257,12 @@ Test(broker_unix, hostile_arguments)
         cr_assert(strstr(r.out, "bad-fd EBADF"), "%s", itest_show(&r));
         cr_assert(strstr(r.out, "not-a-socket ENOTSOCK"), "%s", itest_show(&r));
         cr_assert(strstr(r.out, "bad-payload EFAULT"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "long-path EINVAL"), "%s", itest_show(&r));
+        cr_assert(strstr(r.out, "long-abstract EINVAL"), "%s", itest_show(&r));
+        /* With an abstract rule, the name matching runs too (round 2 #3). */
+        IPF(&r, "--allow=unix connect @x", "--", itest_probe(), "bogus-connect");
+        cr_assert_eq(r.status, 0, "the supervisor must survive: %s", itest_show(&r));
+        cr_assert(strstr(r.out, "long-abstract EINVAL"), "%s", itest_show(&r));
 }
 
 /* 64 threads flooding the broker: it answers them all and the sandbox

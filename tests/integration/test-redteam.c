@@ -141,3 +141,19 @@ Test(redteam, inherited_sigchld_ignore)
         itest_runl(&r, &o, "/bin/bash", "-c", script, (char *)NULL);
         cr_assert_eq(r.status, 7, "%s", itest_show(&r));
 }
+
+/* Round 2 #1: MSG_FASTOPEN turned a send into an untrapped connect, which
+ * reached any host endpoint from a host-side socket the broker installed.
+ * The filter refuses it; checked with a TCP rule in force. */
+Test(redteam, fastopen_refused)
+{
+        struct itest_listener allowed;
+        char rule[128];
+        struct itest_result r;
+
+        itest_listen_inet(&allowed, "127.0.0.1", SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=tcp connect 127.0.0.1:%s", allowed.port);
+        IPF(&r, rule, "--", itest_probe(), "fastopen", "127.0.0.1", allowed.port);
+        cr_assert_str_eq(itest_line(&r), "EOPNOTSUPP", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&allowed), 0);
+}

@@ -261,3 +261,24 @@ Test(seccomp, sysv_host_refuses_posix_queues)
         check_cases(&s, own_ns, sizeof(own_ns) / sizeof(own_ns[0]));
         ipf_seccomp_plan_done(&s);
 }
+
+/* Round 2 #1: MSG_FASTOPEN is an untrapped connect. */
+Test(seccomp, fastopen_refused)
+{
+        static const struct verdict_case cases[] = {
+                {"sendmsg MSG_FASTOPEN", X86_64, SYS_sendmsg, {3, 0x1000, MSG_FASTOPEN},
+                 ERR(EOPNOTSUPP)},
+                {"sendmsg with other flags", X86_64, SYS_sendmsg, {3, 0x1000, MSG_NOSIGNAL},
+                 ALLOW},
+                {"sendmmsg MSG_FASTOPEN", X86_64, SYS_sendmmsg, {3, 0x1000, 2, MSG_FASTOPEN},
+                 ERR(EOPNOTSUPP)},
+                {"sendto MSG_FASTOPEN without destination", X86_64, SYS_sendto,
+                 {3, 0x1000, 1, MSG_FASTOPEN, 0, 0}, ERR(EOPNOTSUPP)},
+                {"sendto MSG_FASTOPEN with destination: the broker decides", X86_64, SYS_sendto,
+                 {3, 0x1000, 1, MSG_FASTOPEN, 0x2000, 16}, NOTIFY},
+        };
+        struct ipf_seccomp_plan s = compile_with(NULL);
+
+        check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
