@@ -91,17 +91,10 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
         ipf_features_probe(&features);
         ipf_host_from_process(&host, xdg_buf);
         supported = ipf_plan_check_supported(p, &unsupported);
-        /* Build the plans even for a profile `run` would refuse. */
-        r = ipf_compile_mounts(p, &host, &plan.mounts, reterr);
-        if (r >= 0)
-                r = ipf_compile_landlock(p, &features, &host, &plan.landlock);
-        if (r >= 0)
-                r = ipf_compile_seccomp(p, plan.landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
-                                        &plan.seccomp, reterr);
-        if (r < 0) {
-                ipf_plan_done(&plan);
+        /* The very plans `run` builds, even for a profile it would refuse. */
+        r = ipf_plan_compile(p, &features, &host, &plan, reterr);
+        if (r < 0)
                 return r;
-        }
 
         fprintf(f, "profile        %s (%s)\n", p->name, p->source ? p->source : "built-in");
         fprintf(f,

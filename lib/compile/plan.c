@@ -53,8 +53,8 @@ int ipf_plan_check_supported(const struct ipf_policy *p, struct ipf_diag *reterr
         return 0;
 }
 
-int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
-                   const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
+int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
+                     const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
 {
         struct ipf_plan plan = {
                 /* One clone creates the user namespace first, then the others,
@@ -71,9 +71,6 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
          * POSIX queues stay shut by the seccomp plan. */
         if (p->sysv_host)
                 plan.clone_flags &= ~(unsigned long)CLONE_NEWIPC;
-        r = ipf_plan_check_supported(p, reterr);
-        if (r < 0)
-                return r;
         r = ipf_compile_mounts(p, h, &plan.mounts, reterr);
         if (r < 0)
                 return r;
@@ -87,6 +84,14 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
         }
         *ret = plan;
         return 0;
+}
+
+int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
+                   const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
+{
+        int r = ipf_plan_check_supported(p, reterr);
+
+        return r < 0 ? r : ipf_plan_compile(p, f, h, ret, reterr);
 }
 
 void ipf_plan_done(struct ipf_plan *plan)

@@ -110,7 +110,11 @@ int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
                         struct ipf_seccomp_plan *ret, struct ipf_diag *reterr);
 void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
 
-/* All layers, in one call; on failure nothing is left allocated. */
+/* Every layer's plan, whether or not this version enforces every rule
+ * (explain shows them all); on failure nothing is left allocated. */
+int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
+                     const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
+/* ipf_plan_check_supported() and then ipf_plan_compile(): what run uses. */
 int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
                    const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
 void ipf_plan_done(struct ipf_plan *plan);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "profile/profile-internal.h"
+#include "util/utf8.h"
 
 #define QUOTE_MAX 100
 
@@ -24,38 +25,6 @@ bool ipf_profile_next_line(const char *text, size_t len, size_t *pos, const char
         *ret_len = n;
         *pos += n + (nl ? 1 : 0);
         return true;
-}
-
-/* Decode the UTF-8 sequence at S (N bytes available): its length, or 0 when
- * invalid (truncated, overlong, surrogate, above U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret_cp)
-{
-        uint32_t cp, min;
-        size_t len;
-
-        if (s[0] < 0x80) {
-                *ret_cp = s[0];
-                return 1;
-        }
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                len = 2, cp = s[0] & 0x1f, min = 0x80;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                len = 3, cp = s[0] & 0x0f, min = 0x800;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                len = 4, cp = s[0] & 0x07, min = 0x10000;
-        else
-                return 0;
-        if (len > n)
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = (cp << 6) | (s[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        *ret_cp = cp;
-        return len;
 }
 
 int ipf_profile_quote_len(const char *s, size_t len)
@@ -89,7 +58,7 @@ static int check_bytes(const char *line, size_t len, const char *file, unsigned 
                 if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
                         return ipf_diag_set(reterr, file, lineno, col, "control character 0x%02x",
                                             p[i]);
-                n = utf8_decode(p + i, len - i, &cp);
+                n = ipf_utf8_decode(p + i, len - i, &cp);
                 if (n == 0)
                         return ipf_diag_set(reterr, file, lineno, col, "invalid UTF-8");
                 if (cp >= 0x80 && cp <= 0x9f)
