@@ -175,26 +175,6 @@ static int add_dev(const struct ipf_policy *p, struct ipf_mount_plan *m, size_t 
         return r;
 }
 
-/* A caller that is root stays uid 0 inside, without capabilities; the
- * kernel lets uid 0 write root-owned sysctls on DAC owner bits alone
- * (core_pattern, sysrq-trigger...), so those become read-only. For any
- * other caller they are root's and read-only already. */
-static const char *const proc_ro_dirs[] = {"/proc/bus", "/proc/irq", "/proc/sys",
-                                           "/proc/sysrq-trigger"};
-
-static int add_root_caller_covers(struct ipf_mount_plan *m, size_t *alloc)
-{
-        int r = 0;
-
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(proc_ro_dirs); i++)
-                r = plan_add(m, alloc,
-                             (struct mount_spec){.kind = IPF_MOUNT_RO_BIND,
-                                                 .path = proc_ro_dirs[i],
-                                                 .flags = PROC_FLAGS,
-                                                 .optional = true});
-        return r;
-}
-
 /* $XDG_RUNTIME_DIR: a directory of the user's own inside an already fresh
  * mount, or a fresh tmpfs of its own when it lives elsewhere. */
 static int add_runtime_dir(struct ipf_mount_plan *m, size_t *alloc, const char *xdg)
@@ -252,9 +232,17 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                                                  .flags = TMP_FLAGS,
                                                  .optional = masked_dirs[i].optional});
         if (r >= 0)
-                r = plan_add(&m, &alloc,
-                             (struct mount_spec){
-                                     .kind = IPF_MOUNT_PROC, .path = "/proc", .flags = PROC_FLAGS});
+                /* A caller that is root stays uid 0 inside, without
+                 * capabilities, and the kernel lets uid 0 write root-owned
+                 * sysctls and proc files on DAC owner bits alone
+                 * (core_pattern, sysrq-trigger...): its /proc is read-only.
+                 * Anyone else's are root's, read-only to it already, and its
+                 * own /proc/self stays writable. */
+                r = plan_add(
+                        &m, &alloc,
+                        (struct mount_spec){.kind = IPF_MOUNT_PROC,
+                                            .path = "/proc",
+                                            .flags = PROC_FLAGS | (h->uid == 0 ? MS_RDONLY : 0)});
         if (r >= 0)
                 r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
         /* /sys: a fresh, read-only sysfs for every caller. The host's holds
@@ -267,8 +255,6 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                              (struct mount_spec){.kind = IPF_MOUNT_SYSFS,
                                                  .path = "/sys",
                                                  .flags = PROC_FLAGS | MS_RDONLY});
-        if (r >= 0 && h->uid == 0)
-                r = add_root_caller_covers(&m, &alloc);
         if (r < 0) {
                 ipf_mount_plan_done(&m);
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build mount plan: %s", strerror(-r));
@@ -295,8 +281,7 @@ const char *ipf_mount_kind_to_string(enum ipf_mount_kind k)
                 [IPF_MOUNT_TMPFS] = "tmpfs",     [IPF_MOUNT_DIR] = "dir",
                 [IPF_MOUNT_DEV] = "dev",         [IPF_MOUNT_DEVPTS] = "devpts",
                 [IPF_MOUNT_MQUEUE] = "mqueue",   [IPF_MOUNT_PROC] = "proc",
-                [IPF_MOUNT_SYMLINK] = "symlink", [IPF_MOUNT_RO_BIND] = "ro-bind",
-                [IPF_MOUNT_SYSFS] = "sysfs",
+                [IPF_MOUNT_SYMLINK] = "symlink", [IPF_MOUNT_SYSFS] = "sysfs",
         };
         return k < _IPF_MOUNT_MAX ? names[k] : NULL;
 }

@@ -34,7 +34,6 @@ enum ipf_mount_kind {
         IPF_MOUNT_MQUEUE, /* fresh mqueue for the new IPC namespace */
         IPF_MOUNT_PROC, /* fresh procfs for the new PID namespace */
         IPF_MOUNT_SYMLINK, /* symlink path -> source */
-        IPF_MOUNT_RO_BIND, /* bind path onto itself, read-only */
         IPF_MOUNT_SYSFS, /* fresh sysfs for the new network namespace */
         _IPF_MOUNT_MAX,
 };

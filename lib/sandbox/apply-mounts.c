@@ -50,17 +50,6 @@ static int bind_dev(int fd, const char *path, mode_t mode)
         return 0;
 }
 
-/* Bind PATH onto itself and make that read-only, keeping the flags the
- * remount must not drop. */
-static int ro_bind(const char *path, unsigned long flags)
-{
-        if (mount(path, path, NULL, MS_BIND, NULL) < 0)
-                return -errno;
-        if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
-                return -errno;
-        return 0;
-}
-
 static int apply_one(const struct ipf_mount *e, int dev_fd)
 {
         switch (e->kind) {
@@ -78,8 +67,6 @@ static int apply_one(const struct ipf_mount *e, int dev_fd)
                 return mount("proc", e->path, "proc", e->flags, NULL) < 0 ? -errno : 0;
         case IPF_MOUNT_SYMLINK:
                 return symlink(e->source, e->path) < 0 ? -errno : 0;
-        case IPF_MOUNT_RO_BIND:
-                return ro_bind(e->path, e->flags);
         case IPF_MOUNT_SYSFS:
                 return mount("sysfs", e->path, "sysfs", e->flags, NULL) < 0 ? -errno : 0;
         default:

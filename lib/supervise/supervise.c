@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <cap-ng.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "compile/plan.h"
@@ -106,15 +108,23 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
 /* The supervisor lends nothing: a root caller's ipcfence drops its own
  * capabilities once the sandbox exists, so a brokered call has exactly
  * the program's privileges (issue #3: same uid, no capabilities). It keeps
- * what it needs over the sandbox as the owner of its user namespace. */
+ * what it needs over the sandbox as the owner of its user namespace. This
+ * is the supervisor's own set, not the sandbox's layer (init drops that
+ * with libcap-ng): one capset(2) empties it, without parsing /proc. */
 static int drop_own_capabilities(void)
 {
-        if (capng_get_caps_process() < 0)
-                return -EPERM;
-        if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {0};
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return -errno;
+        if (!(d[0].permitted | d[1].permitted | d[0].inheritable | d[1].inheritable))
                 return 0;
-        capng_clear(CAPNG_SELECT_BOTH);
-        return capng_apply(CAPNG_SELECT_BOTH) < 0 ? -EPERM : 0;
+        memset(d, 0, sizeof(d));
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
+            syscall(SYS_capset, &h, d) < 0)
+                return -errno;
+        return 0;
 }
 
 static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *reterr)

@@ -4,6 +4,7 @@
  * other host socket — also in directories the mount view does not mask —
  * is denied with EACCES and one log line; the sandbox's own sockets keep
  * working. Outcomes are checked at the host-side listener. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,4 +353,26 @@ Test(broker_unix, abstract_rule_not_for_datagrams)
         IPF(&r, rule, "--", itest_probe(), "abstract-dgram-send", l.path);
         cr_assert(itest_denied(&r), "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&l), 0, "a datagram reached the host's name");
+}
+
+/* Issue #3: the broker lends nothing — ipcfence itself holds no
+ * capability while the program runs, also when the caller is root. */
+Test(broker_unix, supervisor_holds_no_capabilities)
+{
+        struct itest_proc p;
+        struct itest_result r;
+        char path[64], buf[4096] = "";
+        FILE *f;
+
+        itest_spawnl(&p, NULL, itest_ipcfence(), "--", itest_probe(), "sleep", "5", (char *)NULL);
+        cr_assert(itest_proc_wait_output(&p, "ready", 10000), "the program did not start");
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)p.pid);
+        f = fopen(path, "re");
+        cr_assert_not_null(f);
+        cr_assert_gt(fread(buf, 1, sizeof(buf) - 1, f), 0);
+        fclose(f);
+        kill(p.pid, SIGTERM);
+        itest_proc_finish(&p, &r, 10000);
+        cr_assert(strstr(buf, "CapPrm:\t0000000000000000"), "%s", buf);
+        cr_assert(strstr(buf, "CapEff:\t0000000000000000"), "%s", buf);
 }

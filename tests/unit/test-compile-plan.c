@@ -13,18 +13,21 @@
 #include <linux/landlock.h>
 
 static const struct ipf_profile_env test_env = {
-        .uid = 1000, .user = "alice", .home = "/home/alice", .xdg_runtime_dir = "/run/user/1000",
+        .uid = 1000,
+        .user = "alice",
+        .home = "/home/alice",
+        .xdg_runtime_dir = "/run/user/1000",
 };
 
 static struct ipf_policy *policy_with(const char *rule)
 {
         struct ipf_policy *p = NULL;
-        struct ipf_diag d = { 0 };
+        struct ipf_diag d = {0};
 
         cr_assert_eq(ipf_policy_new("test", &p), 0);
         if (rule)
-                cr_assert_eq(ipf_profile_add_rule_text(p, rule, "--allow", &test_env, &d), 0,
-                             "%s", d.msg);
+                cr_assert_eq(ipf_profile_add_rule_text(p, rule, "--allow", &test_env, &d), 0, "%s",
+                             d.msg);
         return p;
 }
 
@@ -40,9 +43,9 @@ static const struct ipf_mount *find(const struct ipf_mount_plan *m, enum ipf_mou
 static struct ipf_mount_plan mounts_for_uid(uid_t uid, const char *xdg)
 {
         struct ipf_policy *p = policy_with(NULL);
-        struct ipf_host h = { .uid = uid, .gid = uid, .xdg_runtime_dir = xdg };
-        struct ipf_mount_plan m = { 0 };
-        struct ipf_diag d = { 0 };
+        struct ipf_host h = {.uid = uid, .gid = uid, .xdg_runtime_dir = xdg};
+        struct ipf_mount_plan m = {0};
+        struct ipf_diag d = {0};
 
         cr_assert_eq(ipf_compile_mounts(p, &h, &m, &d), 0, "%s", d.msg);
         ipf_policy_free(p);
@@ -57,7 +60,7 @@ static struct ipf_mount_plan mounts_for(const char *xdg)
 Test(mounts, rendezvous_dirs_are_fresh)
 {
         struct ipf_mount_plan m = mounts_for("/run/user/1000");
-        static const char *const fresh[] = { "/tmp", "/var/tmp", "/run", "/dev/shm", "/dev" };
+        static const char *const fresh[] = {"/tmp", "/var/tmp", "/run", "/dev/shm", "/dev"};
 
         for (size_t i = 0; i < sizeof(fresh) / sizeof(fresh[0]); i++) {
                 const struct ipf_mount *e = find(&m, IPF_MOUNT_TMPFS, fresh[i]);
@@ -120,18 +123,19 @@ Test(mounts, runtime_dir_under_tmp_is_a_dir)
         ipf_mount_plan_done(&m);
 }
 
-/* uid 0 inside may write root-owned sysctls and sysfs on DAC bits alone. */
-Test(mounts, root_caller_gets_read_only_tunables)
+/* uid 0 inside may write root-owned sysctls and proc files on DAC bits
+ * alone: a root caller's /proc is read-only; /sys is for everyone. */
+Test(mounts, root_caller_gets_read_only_proc)
 {
-        static const char *const ro[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
-                                          "/proc/bus" };
         struct ipf_mount_plan root = mounts_for_uid(0, NULL), user = mounts_for_uid(1000, NULL);
+        const struct ipf_mount *proc = find(&root, IPF_MOUNT_PROC, "/proc");
         const struct ipf_mount *sys = find(&root, IPF_MOUNT_SYSFS, "/sys");
 
-        for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-                cr_expect_not_null(find(&root, IPF_MOUNT_RO_BIND, ro[i]), "%s", ro[i]);
-                cr_expect_null(find(&user, IPF_MOUNT_RO_BIND, ro[i]), "%s", ro[i]);
-        }
+        cr_assert_not_null(proc);
+        cr_expect(proc->flags & MS_RDONLY);
+        proc = find(&user, IPF_MOUNT_PROC, "/proc");
+        cr_assert_not_null(proc);
+        cr_expect_not(proc->flags & MS_RDONLY, "a user's own /proc/self stays writable");
         cr_assert_not_null(sys);
         cr_expect(sys->flags & MS_RDONLY);
         /* Every caller: the host's /sys holds cgroup.kill (red team #3). */
@@ -145,23 +149,24 @@ Test(mounts, root_caller_gets_read_only_tunables)
 Test(landlock, scopes_per_abi)
 {
         struct ipf_policy *p = policy_with(NULL);
-        struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000" };
+        struct ipf_host h = {.uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000"};
 
         for (int abi = 0; abi <= 9; abi++) {
-                struct ipf_features f = { .landlock_abi = abi };
+                struct ipf_features f = {.landlock_abi = abi};
                 struct ipf_landlock_plan l;
 
                 cr_assert_eq(ipf_compile_landlock(p, &f, &h, &l), 0);
                 if (abi >= 1)
-                        cr_expect_eq(l.handled_fs, LANDLOCK_ACCESS_FS_MAKE_SOCK |
-                                                           LANDLOCK_ACCESS_FS_MAKE_FIFO,
+                        cr_expect_eq(l.handled_fs,
+                                     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO,
                                      "ABI %d", abi);
                 else
                         cr_expect_eq(l.handled_fs, 0);
                 cr_expect_eq(l.abi, abi);
                 if (abi >= 6) {
-                        cr_expect_eq(l.scoped, IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET |
-                                                       IPF_LANDLOCK_SCOPE_SIGNAL,
+                        cr_expect_eq(l.scoped,
+                                     IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET |
+                                             IPF_LANDLOCK_SCOPE_SIGNAL,
                                      "ABI %d", abi);
                         cr_expect_null(l.fallback);
                 } else {
@@ -176,14 +181,14 @@ Test(landlock, scopes_per_abi)
 Test(landlock, make_sock_allowed_beneath_private_dirs_only)
 {
         struct ipf_policy *p = policy_with(NULL);
-        struct ipf_features f = { .landlock_abi = 7 };
+        struct ipf_features f = {.landlock_abi = 7};
         static const char *const cases[][2] = {
-                { "/run/user/1000", NULL }, /* below /run: covered by it */
-                { "/home/alice/.run", "/home/alice/.run" },
+                {"/run/user/1000", NULL}, /* below /run: covered by it */
+                {"/home/alice/.run", "/home/alice/.run"},
         };
 
         for (size_t c = 0; c < 2; c++) {
-                struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = cases[c][0] };
+                struct ipf_host h = {.uid = 1000, .gid = 1000, .xdg_runtime_dir = cases[c][0]};
                 struct ipf_landlock_plan l;
                 bool has_tmp = false, has_home = false, has_etc = false;
 
@@ -203,37 +208,38 @@ Test(landlock, make_sock_allowed_beneath_private_dirs_only)
 Test(plan, unenforced_rules_are_refused_with_location)
 {
         static const char *const refused[] = {
-                "unix listen @foo",
-                "tcp listen 8080",          "mqueue open /q",     "shm open /s",
-                "fifo open /tmp/f",         "signal host",
-                "network host",             "dbus session talk org.example.Foo",
+                "unix listen @foo", "tcp listen 8080",
+                "mqueue open /q",   "shm open /s",
+                "fifo open /tmp/f", "signal host",
+                "network host",     "dbus session talk org.example.Foo",
         };
 
         for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
                 struct ipf_policy *p = policy_with(refused[i]);
-                struct ipf_diag d = { 0 };
+                struct ipf_diag d = {0};
 
                 cr_expect_eq(ipf_plan_check_supported(p, &d), -EOPNOTSUPP, "%s", refused[i]);
                 cr_expect_eq(d.line, 1);
                 cr_expect_str_eq(d.file, "--allow");
-                cr_expect_not_null(strstr(d.msg, refused[i]), "message names the rule: %s",
-                                   d.msg);
+                cr_expect_not_null(strstr(d.msg, refused[i]), "message names the rule: %s", d.msg);
                 ipf_policy_free(p);
         }
 }
 
 Test(plan, enforced_rules_pass)
 {
-        static const char *const ok[] = { "network none", "netlink route",
-                                          "unix connect /run/x.sock",
-                                          "unix connect /srv/app/*.sock",
-                                          "unix connect @/tmp/.X11-unix/X0",
-                                          "tcp connect 127.0.0.1:5432",
-                                          "sysv host", NULL };
+        static const char *const ok[] = {"network none",
+                                         "netlink route",
+                                         "unix connect /run/x.sock",
+                                         "unix connect /srv/app/*.sock",
+                                         "unix connect @/tmp/.X11-unix/X0",
+                                         "tcp connect 127.0.0.1:5432",
+                                         "sysv host",
+                                         NULL};
 
         for (size_t i = 0; ok[i]; i++) {
                 struct ipf_policy *p = policy_with(ok[i]);
-                struct ipf_diag d = { 0 };
+                struct ipf_diag d = {0};
 
                 cr_expect_eq(ipf_plan_check_supported(p, &d), 0, "%s: %s", ok[i], d.msg);
                 ipf_policy_free(p);
@@ -243,10 +249,10 @@ Test(plan, enforced_rules_pass)
 Test(plan, build_has_every_layer)
 {
         struct ipf_policy *p = policy_with(NULL);
-        struct ipf_features f = { .landlock_abi = 7 };
-        struct ipf_host h = { .uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000" };
+        struct ipf_features f = {.landlock_abi = 7};
+        struct ipf_host h = {.uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000"};
         struct ipf_plan plan;
-        struct ipf_diag d = { 0 };
+        struct ipf_diag d = {0};
 
         cr_assert_eq(ipf_plan_build(p, &f, &h, &plan, &d), 0, "%s", d.msg);
         cr_expect(plan.clone_flags & CLONE_NEWUSER);
