@@ -11,31 +11,7 @@
 
 #include "profile/profile.h"
 
-#define GOLDEN_DIR "tests/unit/golden"
-#define PATH_HIGH GOLDEN_DIR "/path"
-#define PATH_LOW GOLDEN_DIR "/path-low"
-#define SEARCH_PATH_TEXT PATH_HIGH ":" PATH_LOW
-
-static const char *const search_path[] = {PATH_HIGH, PATH_LOW, NULL};
-
-static const struct ipf_profile_env test_env = {
-        .uid = 1000,
-        .user = "alice",
-        .home = "/home/alice",
-        .xdg_runtime_dir = "/run/user/1000",
-        .search_path = search_path,
-};
-
-static void diag_text(const struct ipf_diag *d, char *buf, size_t size)
-{
-        int n;
-
-        if (d->line > 0)
-                n = snprintf(buf, size, "%s:%u:%u: %s", d->file, d->line, d->col, d->msg);
-        else
-                n = snprintf(buf, size, "%s", d->msg);
-        cr_assert_lt((size_t)n, size, "diagnostic truncated");
-}
+#include "profile-fixture.h"
 /* ---- loading by name, the search path ------------------------------- */
 
 Test(profile, load_by_name)
