@@ -11,9 +11,11 @@
  * Read-only bind mounts would not do: connect(2) on a unix socket checks
  * write permission on the inode, not on the mount (firejail#2269). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "compile/plan.h"
 #include "util/cleanup.h"
@@ -175,6 +177,43 @@ static int add_dev(const struct ipf_policy *p, struct ipf_mount_plan *m, size_t 
         return r;
 }
 
+/* `fifo open PATH`, `shm open /NAME`: the one host object, bound at its
+ * own path into the fresh directory that hides its neighbours (SPEC §2).
+ * Objects outside the replaced directories are visible as they are. */
+static int add_objects(const struct ipf_policy *p, const struct ipf_host *h,
+                       struct ipf_mount_plan *m, size_t *alloc)
+{
+        const char *dirs[IPF_LANDLOCK_MAX_PATHS];
+        size_t n_dirs = ipf_mount_private_dirs(h, dirs, IPF_LANDLOCK_MAX_PATHS);
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < p->n_rules; i++) {
+                const struct ipf_rule *rule = &p->rules[i];
+                char path[PATH_MAX];
+                bool hidden = false;
+
+                if ((rule->kind != IPF_RULE_FIFO_OPEN && rule->kind != IPF_RULE_SHM_OPEN) ||
+                    rule->glob || !rule->endpoint)
+                        continue;
+                if ((size_t)snprintf(path, sizeof(path), "%s%s",
+                                     rule->kind == IPF_RULE_SHM_OPEN ? "/dev/shm" : "",
+                                     rule->endpoint) >= sizeof(path))
+                        return -ENAMETOOLONG;
+                for (size_t d = 0; d < n_dirs && !hidden; d++)
+                        hidden = path_is_below(path, dirs[d]) && strcmp(path, dirs[d]) != 0;
+                if (hidden)
+                        r = plan_add(m, alloc,
+                                     (struct mount_spec){.kind = IPF_MOUNT_OBJECT,
+                                                         .path = path,
+                                                         .source = path,
+                                                         .mode = rule->kind == IPF_RULE_SHM_OPEN
+                                                                         ? S_IFREG
+                                                                         : S_IFIFO,
+                                                         .optional = true});
+        }
+        return r;
+}
+
 /* $XDG_RUNTIME_DIR: a directory of the user's own inside an already fresh
  * mount, or a fresh tmpfs of its own when it lives elsewhere. */
 static int add_runtime_dir(struct ipf_mount_plan *m, size_t *alloc, const char *xdg)
@@ -245,6 +284,8 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                                             .flags = PROC_FLAGS | (h->uid == 0 ? MS_RDONLY : 0)});
         if (r >= 0)
                 r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
+        if (r >= 0)
+                r = add_objects(p, h, &m, &alloc);
         /* /sys: a fresh, read-only sysfs for every caller. The host's holds
          * the cgroup file systems, and a user's own (systemd-delegated)
          * cgroups have cgroup.kill and cgroup.freeze, which reach host
@@ -282,6 +323,7 @@ const char *ipf_mount_kind_to_string(enum ipf_mount_kind k)
                 [IPF_MOUNT_DEV] = "dev",         [IPF_MOUNT_DEVPTS] = "devpts",
                 [IPF_MOUNT_MQUEUE] = "mqueue",   [IPF_MOUNT_PROC] = "proc",
                 [IPF_MOUNT_SYMLINK] = "symlink", [IPF_MOUNT_SYSFS] = "sysfs",
+                [IPF_MOUNT_OBJECT] = "object",
         };
         return k < _IPF_MOUNT_MAX ? names[k] : NULL;
 }

@@ -64,6 +64,11 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                                       ? "broker connects/sends to this host path for the program"
                                       : "broker connects from the host's network namespace";
                         break;
+                case IPF_RULE_FIFO_OPEN:
+                case IPF_RULE_SHM_OPEN:
+                        how = r->glob ? "NOT ENFORCED by this version: `run` refuses this profile"
+                                      : "bound into the view at its own path (if it exists)";
+                        break;
                 case IPF_RULE_SYSV_HOST:
                         how = "the host's IPC namespace: its SysV objects; mq_open refused";
                         break;

@@ -25,6 +25,10 @@ static bool rule_enforced(const struct ipf_rule *r)
                 return true;
         case IPF_RULE_SYSV_HOST:
                 return true;
+        case IPF_RULE_FIFO_OPEN:
+        case IPF_RULE_SHM_OPEN:
+                /* Bound into the view at start: one named object, no globs. */
+                return !r->glob;
         case IPF_RULE_TCP_CONNECT:
                 /* Under `network none` the broker connects from the host
                  * side; `network host` needs Landlock TCP rules (later) and

@@ -35,6 +35,7 @@ enum ipf_mount_kind {
         IPF_MOUNT_PROC, /* fresh procfs for the new PID namespace */
         IPF_MOUNT_SYMLINK, /* symlink path -> source */
         IPF_MOUNT_SYSFS, /* fresh sysfs for the new network namespace */
+        IPF_MOUNT_OBJECT, /* bind the host's object at path (its type in mode) */
         _IPF_MOUNT_MAX,
 };
 
@@ -55,6 +56,7 @@ struct ipf_mount_plan {
 
 /* ---- Landlock (compile-landlock.c) ---- */
 #define IPF_LANDLOCK_MAX_PATHS 8
+#define IPF_MOUNT_MAX_HOST_NODES 64 /* DEV and OBJECT entries of one plan */
 
 struct ipf_landlock_plan {
         int abi; /* the ABI this plan was built for */

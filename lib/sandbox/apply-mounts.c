@@ -2,6 +2,7 @@
 /* Mount view: executes the sorted table from compile-mounts.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -9,9 +10,8 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "sys/syscalls.h"
 #include "util/cleanup.h"
-
-#define MAX_DEV_NODES 16
 
 /* mkdir -p: intermediates 0755, the last component MODE (umask is 0 here). */
 static int mkdir_p(const char *path, mode_t mode)
@@ -50,6 +50,27 @@ static int bind_dev(int fd, const char *path, mode_t mode)
         return 0;
 }
 
+/* A host object (FIFO, shm file) at PATH in a fresh directory: parents
+ * made, an empty placeholder, the pinned object bound over it. */
+static int bind_object(int fd, const char *path)
+{
+        char parent[PATH_MAX];
+        char *slash;
+        int r;
+
+        if (strlen(path) >= sizeof(parent))
+                return -ENAMETOOLONG;
+        strcpy(parent, path);
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = '\0';
+                r = mkdir_p(parent, 0755);
+                if (r < 0)
+                        return r;
+        }
+        return bind_dev(fd, path, 0600);
+}
+
 static int apply_one(const struct ipf_mount *e, int dev_fd)
 {
         switch (e->kind) {
@@ -67,6 +88,8 @@ static int apply_one(const struct ipf_mount *e, int dev_fd)
                 return mount("proc", e->path, "proc", e->flags, NULL) < 0 ? -errno : 0;
         case IPF_MOUNT_SYMLINK:
                 return symlink(e->source, e->path) < 0 ? -errno : 0;
+        case IPF_MOUNT_OBJECT:
+                return dev_fd < 0 ? -ENOENT : bind_object(dev_fd, e->path);
         case IPF_MOUNT_SYSFS:
                 return mount("sysfs", e->path, "sysfs", e->flags, NULL) < 0 ? -errno : 0;
         default:
@@ -93,10 +116,26 @@ static int reenter_cwd(char *detail, size_t n)
         return 1;
 }
 
+static int open_object(const char *path, mode_t type)
+{
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        struct stat st;
+        int fd = sys_openat2(AT_FDCWD, path, &how, sizeof(how));
+
+        if (fd < 0)
+                return -1;
+        if (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
 {
-        int dev_fds[MAX_DEV_NODES];
-        size_t n_dev = 0;
+        int host_fds[IPF_MOUNT_MAX_HOST_NODES];
+        size_t n_host = 0;
         mode_t old_umask;
         int r = 0;
 
@@ -105,19 +144,26 @@ int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
                 snprintf(detail, n, "making / private");
                 return -errno;
         }
-        /* Open the host's device nodes before /dev is replaced. */
+        /* Pin the host's nodes and objects before the fresh mounts hide
+         * them: device nodes as they are; an allowed object only without a
+         * symlink on its path and only of the type its rule names (a FIFO,
+         * a shm file), or it stays absent. */
         for (size_t i = 0; i < m->n; i++) {
-                if (m->entries[i].kind != IPF_MOUNT_DEV)
+                const struct ipf_mount *e = &m->entries[i];
+
+                if (e->kind != IPF_MOUNT_DEV && e->kind != IPF_MOUNT_OBJECT)
                         continue;
-                if (n_dev == MAX_DEV_NODES)
+                if (n_host == IPF_MOUNT_MAX_HOST_NODES)
                         return -E2BIG;
-                dev_fds[n_dev++] = open(m->entries[i].source, O_PATH | O_CLOEXEC);
+                host_fds[n_host++] = e->kind == IPF_MOUNT_DEV ? open(e->source, O_PATH | O_CLOEXEC)
+                                                              : open_object(e->source, e->mode);
         }
 
         old_umask = umask(0);
         for (size_t i = 0, d = 0; i < m->n && r >= 0; i++) {
                 const struct ipf_mount *e = &m->entries[i];
-                int fd = e->kind == IPF_MOUNT_DEV ? dev_fds[d++] : -1;
+                int fd = e->kind == IPF_MOUNT_DEV || e->kind == IPF_MOUNT_OBJECT ? host_fds[d++]
+                                                                                 : -1;
 
                 r = apply_one(e, fd);
                 /* A host without this node or directory has nothing to hide. */
@@ -127,9 +173,9 @@ int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
                         snprintf(detail, n, "%s %s", ipf_mount_kind_to_string(e->kind), e->path);
         }
         umask(old_umask);
-        for (size_t i = 0; i < n_dev; i++)
-                if (dev_fds[i] >= 0)
-                        close(dev_fds[i]);
+        for (size_t i = 0; i < n_host; i++)
+                if (host_fds[i] >= 0)
+                        close(host_fds[i]);
         if (r >= 0)
                 r = reenter_cwd(detail, n);
         return r;

@@ -185,8 +185,6 @@ static const char *const later_rules[] = {
         "tcp listen 8080",
         "dbus session talk org.example.Test",
         "mqueue open /ipcfence-test",
-        "shm open /ipcfence-test",
-        "fifo open /run/ipcfence-test.fifo",
         "signal host",
         "network host",
 };
