@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shuffle.h"
+
 extern char **environ;
 
 #define MAX_VARIANTS 8
@@ -92,27 +94,6 @@ static void usage(FILE *f)
         fprintf(f, "usage: rounds [-n ROUNDS] [-w WARMUP] [-s SEED] [-t SECONDS] [-l LABEL] [-o]\n"
                    "              [-r NAME=NUM/DEN:KEY]... -- VARIANT CMD [ARG...] "
                    "[:: VARIANT CMD [ARG...]]...\n");
-}
-
-/* splitmix64, as in launch.c. */
-static uint64_t next_random(uint64_t *state)
-{
-        uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        return z ^ (z >> 31);
-}
-
-static void shuffle(int *order, size_t n, uint64_t *state)
-{
-        for (size_t i = n - 1; i > 0; i--) {
-                size_t j = (size_t)(next_random(state) % (i + 1));
-                int t = order[i];
-
-                order[i] = order[j];
-                order[j] = t;
-        }
 }
 
 static double now_s(void)

@@ -24,3 +24,15 @@ void diag_text(const struct ipf_diag *d, char *buf, size_t size)
                 n = snprintf(buf, size, "%s", d->msg);
         cr_assert_lt((size_t)n, size, "diagnostic truncated");
 }
+
+char *policy_json(const struct ipf_policy *p)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *m = open_memstream(&buf, &size);
+
+        cr_assert_not_null(m);
+        cr_assert_eq(ipf_policy_write_json(p, m), 0);
+        fclose(m);
+        return buf;
+}

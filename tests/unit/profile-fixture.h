@@ -15,5 +15,8 @@
 
 extern const struct ipf_profile_env test_env;
 
+/* P's canonical JSON (ipf_policy_write_json), malloc'd. */
+char *policy_json(const struct ipf_policy *p);
+
 /* "FILE:LINE:COL: message", or the message alone without a location. */
 void diag_text(const struct ipf_diag *d, char *buf, size_t size);

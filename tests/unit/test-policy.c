@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "policy/policy.h"
+#include "profile-fixture.h"
 #include "util/json.h"
 
 static struct ipf_rule make_rule(enum ipf_rule_kind kind, const char *endpoint, unsigned line)
@@ -29,18 +30,6 @@ static struct ipf_rule make_network(enum ipf_network n, unsigned line)
 
         r.network = n;
         return r;
-}
-
-static char *json_of(const struct ipf_policy *p)
-{
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *m = open_memstream(&buf, &size);
-
-        cr_assert_not_null(m);
-        cr_assert_eq(ipf_policy_write_json(p, m), 0);
-        fclose(m);
-        return buf;
 }
 
 Test(policy, new_free_name)
@@ -309,7 +298,7 @@ Test(policy, json_empty)
         char *json;
 
         cr_assert_eq(ipf_policy_new("default", &p), 0);
-        json = json_of(p);
+        json = policy_json(p);
         cr_expect_str_eq(json, "{\n"
                                "  \"profile\": \"default\",\n"
                                "  \"source\": null,\n"
@@ -350,7 +339,7 @@ Test(policy, json_rules)
         r.origin.file = NULL;
         cr_assert_eq(ipf_policy_add(p, &r, NULL), 1);
 
-        json = json_of(p);
+        json = policy_json(p);
         cr_expect_str_eq(
                 json,
                 "{\n"

@@ -35,18 +35,6 @@ static char *read_file(const char *path, size_t *ret_len)
         return buf;
 }
 
-static char *policy_json(const struct ipf_policy *p)
-{
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *m = open_memstream(&buf, &size);
-
-        cr_assert_not_null(m);
-        cr_assert_eq(ipf_policy_write_json(p, m), 0);
-        fclose(m);
-        return buf;
-}
-
 /* Parse TEXT as "test.profile" at DEPTH with ENV; return the error text
  * ("" on success) in BUF. */
 static int parse_with(const char *text, size_t len, const struct ipf_profile_env *env,
