@@ -9,7 +9,12 @@
  * File-system rules (ABI 1, Linux 5.13): creating a unix socket or a FIFO
  * (bind(2), mknod(2)) is allowed only beneath the sandbox's own fresh
  * filesystems, so the program cannot put an endpoint where the host would
- * find it (SPEC §2, "creating endpoints"). */
+ * find it (SPEC §2, "creating endpoints").
+ *
+ * Network rules (ABI 4, Linux 6.7): under `network host`, `tcp connect` and
+ * `tcp listen` rules narrow TCP to their ports (the broker also compares
+ * the host; Landlock holds even for a call the broker never sees). */
+#include <errno.h>
 #include <linux/landlock.h>
 
 #include "compile/plan.h"
@@ -17,10 +22,47 @@
 
 #define IPF_LANDLOCK_ABI_SCOPES 6
 
+static int add_port(struct ipf_landlock_plan *plan, uint16_t port, uint64_t access)
+{
+        for (size_t i = 0; i < plan->n_ports; i++)
+                if (plan->ports[i].port == port) {
+                        plan->ports[i].access |= access;
+                        return 0;
+                }
+        if (plan->n_ports == IPF_LANDLOCK_MAX_PORTS)
+                return -E2BIG;
+        plan->ports[plan->n_ports++] = (struct ipf_landlock_port){.port = port, .access = access};
+        return 0;
+}
+
+static int compile_net(const struct ipf_policy *p, const struct ipf_features *f,
+                       struct ipf_landlock_plan *plan)
+{
+        if (p->network != IPF_NETWORK_HOST ||
+            (!ipf_policy_has(p, IPF_RULE_TCP_CONNECT) && !ipf_policy_has(p, IPF_RULE_TCP_LISTEN)))
+                return 0;
+        if (f->landlock_abi < IPF_LANDLOCK_ABI_NET)
+                return -EOPNOTSUPP;
+        plan->handled_net = IPF_LANDLOCK_ACCESS_NET_BIND_TCP | IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP;
+        for (size_t i = 0; i < p->n_rules; i++) {
+                const struct ipf_rule *r = &p->rules[i];
+                int e = 0;
+
+                if (r->kind == IPF_RULE_TCP_CONNECT)
+                        e = add_port(plan, r->port, IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP);
+                else if (r->kind == IPF_RULE_TCP_LISTEN)
+                        e = add_port(plan, r->port, IPF_LANDLOCK_ACCESS_NET_BIND_TCP);
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
+
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          const struct ipf_host *h, struct ipf_landlock_plan *ret)
 {
         struct ipf_landlock_plan plan = {.abi = f->landlock_abi};
+        int r;
 
         if (f->landlock_abi >= 1) {
                 plan.handled_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO;
@@ -41,6 +83,9 @@ int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *
                                           "are confined by the namespaces only, and the program "
                                           "can create sockets and FIFOs wherever it may write";
         }
+        r = compile_net(p, f, &plan);
+        if (r < 0)
+                return r;
         *ret = plan;
         return 0;
 }

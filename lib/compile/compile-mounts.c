@@ -10,7 +10,9 @@
  *
  * Read-only bind mounts would not do: connect(2) on a unix socket checks
  * write permission on the inode, not on the mount (firejail#2269). */
+#include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,9 +179,54 @@ static int add_dev(const struct ipf_policy *p, struct ipf_mount_plan *m, size_t 
         return r;
 }
 
-/* `fifo open PATH`, `shm open /NAME`: the one host object, bound at its
- * own path into the fresh directory that hides its neighbours (SPEC §2).
- * Objects outside the replaced directories are visible as they are. */
+/* One host object at PATH, bound at its own path into the fresh directory
+ * that hides its neighbours (SPEC §2). Objects outside the replaced
+ * directories are visible as they are. */
+static int add_object(const char *path, mode_t type, const char *const *dirs, size_t n_dirs,
+                      struct ipf_mount_plan *m, size_t *alloc)
+{
+        for (size_t d = 0; d < n_dirs; d++)
+                if (path_is_below(path, dirs[d]) && strcmp(path, dirs[d]) != 0)
+                        return plan_add(m, alloc,
+                                        (struct mount_spec){.kind = IPF_MOUNT_OBJECT,
+                                                            .path = path,
+                                                            .source = path,
+                                                            .mode = type,
+                                                            .optional = true});
+        return 0;
+}
+
+/* A glob in the last component: the objects that match when the sandbox
+ * starts (the kernel has no way to show later ones alone). */
+static int add_object_glob(const char *pattern, mode_t type, const char *const *dirs, size_t n_dirs,
+                           struct ipf_mount_plan *m, size_t *alloc)
+{
+        char dir[PATH_MAX], path[PATH_MAX];
+        const char *slash = strrchr(pattern, '/');
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int r = 0;
+
+        if (!slash || (size_t)(slash - pattern) >= sizeof(dir))
+                return -EINVAL;
+        memcpy(dir, pattern, (size_t)(slash - pattern));
+        dir[slash - pattern] = '\0';
+        d = opendir(dir[0] ? dir : "/");
+        if (!d)
+                return errno == ENOENT || errno == EACCES ? 0 : -errno;
+        while (r >= 0 && (de = readdir(d)))
+                if (fnmatch(slash + 1, de->d_name, FNM_PERIOD) == 0 &&
+                    (de->d_type == DT_UNKNOWN ||
+                     de->d_type == (type == S_IFIFO ? DT_FIFO : DT_REG))) {
+                        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+                            sizeof(path))
+                                continue;
+                        r = add_object(path, type, dirs, n_dirs, m, alloc);
+                }
+        return r;
+}
+
+/* `fifo open PATH`, `shm open /NAME`. */
 static int add_objects(const struct ipf_policy *p, const struct ipf_host *h,
                        struct ipf_mount_plan *m, size_t *alloc)
 {
@@ -189,27 +236,18 @@ static int add_objects(const struct ipf_policy *p, const struct ipf_host *h,
 
         for (size_t i = 0; r >= 0 && i < p->n_rules; i++) {
                 const struct ipf_rule *rule = &p->rules[i];
+                mode_t type = rule->kind == IPF_RULE_SHM_OPEN ? S_IFREG : S_IFIFO;
                 char path[PATH_MAX];
-                bool hidden = false;
 
                 if ((rule->kind != IPF_RULE_FIFO_OPEN && rule->kind != IPF_RULE_SHM_OPEN) ||
-                    rule->glob || !rule->endpoint)
+                    !rule->endpoint)
                         continue;
                 if ((size_t)snprintf(path, sizeof(path), "%s%s",
                                      rule->kind == IPF_RULE_SHM_OPEN ? "/dev/shm" : "",
                                      rule->endpoint) >= sizeof(path))
                         return -ENAMETOOLONG;
-                for (size_t d = 0; d < n_dirs && !hidden; d++)
-                        hidden = path_is_below(path, dirs[d]) && strcmp(path, dirs[d]) != 0;
-                if (hidden)
-                        r = plan_add(m, alloc,
-                                     (struct mount_spec){.kind = IPF_MOUNT_OBJECT,
-                                                         .path = path,
-                                                         .source = path,
-                                                         .mode = rule->kind == IPF_RULE_SHM_OPEN
-                                                                         ? S_IFREG
-                                                                         : S_IFIFO,
-                                                         .optional = true});
+                r = rule->glob ? add_object_glob(path, type, dirs, n_dirs, m, alloc)
+                               : add_object(path, type, dirs, n_dirs, m, alloc);
         }
         return r;
 }
@@ -277,11 +315,19 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                  * (core_pattern, sysrq-trigger...): its /proc is read-only.
                  * Anyone else's are root's, read-only to it already, and its
                  * own /proc/self stays writable. */
-                r = plan_add(
-                        &m, &alloc,
-                        (struct mount_spec){.kind = IPF_MOUNT_PROC,
-                                            .path = "/proc",
-                                            .flags = PROC_FLAGS | (h->uid == 0 ? MS_RDONLY : 0)});
+                r = plan_add(&m, &alloc,
+                             p->signal_host
+                                     /* The host's PID namespace: a fresh procfs
+                                 * needs one of our own. Read-only, so that
+                                 * no host process's files (oom_score_adj...)
+                                 * can be written from inside. */
+                                     ? (struct mount_spec){.kind = IPF_MOUNT_RBIND_RO,
+                                                           .path = "/proc",
+                                                           .source = "/proc"}
+                                     : (struct mount_spec){.kind = IPF_MOUNT_PROC,
+                                                           .path = "/proc",
+                                                           .flags = PROC_FLAGS |
+                                                                    (h->uid == 0 ? MS_RDONLY : 0)});
         if (r >= 0)
                 r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
         if (r >= 0)
@@ -290,12 +336,19 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
          * the cgroup file systems, and a user's own (systemd-delegated)
          * cgroups have cgroup.kill and cgroup.freeze, which reach host
          * processes past every other layer (red team #3); a root caller
-         * could also write root-owned attributes (power/state...). */
+         * could also write root-owned attributes (power/state...).
+         * With `network host` sysfs cannot be mounted afresh (it belongs to
+         * the host's network namespace): the host's, read-only all through,
+         * cgroup file systems included. */
         if (r >= 0)
                 r = plan_add(&m, &alloc,
-                             (struct mount_spec){.kind = IPF_MOUNT_SYSFS,
-                                                 .path = "/sys",
-                                                 .flags = PROC_FLAGS | MS_RDONLY});
+                             p->network == IPF_NETWORK_HOST
+                                     ? (struct mount_spec){.kind = IPF_MOUNT_RBIND_RO,
+                                                           .path = "/sys",
+                                                           .source = "/sys"}
+                                     : (struct mount_spec){.kind = IPF_MOUNT_SYSFS,
+                                                           .path = "/sys",
+                                                           .flags = PROC_FLAGS | MS_RDONLY});
         if (r < 0) {
                 ipf_mount_plan_done(&m);
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build mount plan: %s", strerror(-r));
@@ -323,7 +376,7 @@ const char *ipf_mount_kind_to_string(enum ipf_mount_kind k)
                 [IPF_MOUNT_DEV] = "dev",         [IPF_MOUNT_DEVPTS] = "devpts",
                 [IPF_MOUNT_MQUEUE] = "mqueue",   [IPF_MOUNT_PROC] = "proc",
                 [IPF_MOUNT_SYMLINK] = "symlink", [IPF_MOUNT_SYSFS] = "sysfs",
-                [IPF_MOUNT_OBJECT] = "object",
+                [IPF_MOUNT_OBJECT] = "object",   [IPF_MOUNT_RBIND_RO] = "rbind-ro",
         };
         return k < _IPF_MOUNT_MAX ? names[k] : NULL;
 }

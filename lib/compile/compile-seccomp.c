@@ -165,16 +165,37 @@ static int add_broker_rules(scmp_filter_ctx ctx)
         return r < 0 ? r : 0;
 }
 
+/* bind(2) goes to the broker when an endpoint may be created on the host
+ * side (listen rules), and under `network host`, where the program's
+ * abstract names and ports are the host's. Otherwise the sandbox's own
+ * network namespace and Landlock's MAKE_SOCK confine it, untrapped. */
+static int add_bind_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
+{
+        int r;
+
+        if (!ipf_policy_has(p, IPF_RULE_UNIX_LISTEN) && !ipf_policy_has(p, IPF_RULE_TCP_LISTEN) &&
+            p->network != IPF_NETWORK_HOST)
+                return 0;
+        r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+        return r < 0 ? r : 0;
+}
+
+/* `network host` implies `netlink route` (SPEC §4). */
+static uint32_t netlink_families(const struct ipf_policy *p)
+{
+        return p->netlink | (p->network == IPF_NETWORK_HOST ? 1u << IPF_NETLINK_ROUTE : 0);
+}
+
 static bool family_allowed(const struct ipf_policy *p, uint64_t af)
 {
         return af == AF_UNIX || af == AF_INET || af == AF_INET6 ||
-               (af == AF_NETLINK && p->netlink != 0);
+               (af == AF_NETLINK && netlink_families(p) != 0);
 }
 
 static bool netlink_protocol_allowed(const struct ipf_policy *p, uint64_t proto)
 {
         for (int n = 0; n < _IPF_NETLINK_MAX; n++)
-                if ((p->netlink & (1u << n)) && (uint64_t)ipf_netlink_protocol(n) == proto)
+                if ((netlink_families(p) & (1u << n)) && (uint64_t)ipf_netlink_protocol(n) == proto)
                         return true;
         return false;
 }
@@ -254,7 +275,7 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
                                      SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)inet_families[i]),
                                      /* the kernel reads an int: high bits must not hide it */
                                      SCMP_A2_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, IPPROTO_MPTCP));
-        if (r >= 0 && p->netlink != 0) {
+        if (r >= 0 && netlink_families(p) != 0) {
                 struct scmp_arg_cmp is_netlink = SCMP_A0_64(SCMP_CMP_EQ, AF_NETLINK);
 
                 r = deny_all_but(ctx, EPROTONOSUPPORT, SCMP_SYS(socket), 2, IPF_NETLINK_PROTO_LIMIT,
@@ -271,29 +292,33 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
 /* Without Landlock's signal scope (ABI < 6), kill(0, sig) reaches the
  * process group the program shares with the caller on the host: the PID
  * namespace hides host pids, not the group (red team #2). */
-static int add_signal_rules(scmp_filter_ctx ctx, bool signals_scoped)
+static int add_signal_rules(scmp_filter_ctx ctx, const struct ipf_policy *p, bool signals_scoped)
 {
         int r;
 
-        if (signals_scoped)
+        if (signals_scoped || p->signal_host)
                 return 0;
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
                              SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
         return r < 0 ? r : 0;
 }
 
-/* `sysv host` shares the host's IPC namespace, and with it the host's POSIX
- * message queues, which mq_open(2) reaches whatever /dev/mqueue shows
- * (SPEC §4: they stay reachable only through `mqueue open` rules). */
+/* `mqueue open` rules: mq_open(2) and mq_unlink(2) go to the broker, which
+ * opens an allowed queue in the host's IPC namespace. Without them, and
+ * with `sysv host` (the host's IPC namespace, and with it the host's POSIX
+ * queues, which mq_open(2) reaches whatever /dev/mqueue shows), they are
+ * refused (SPEC §4: host queues only through `mqueue open` rules). */
 static int add_mqueue_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
 {
+        bool rules = ipf_policy_has(p, IPF_RULE_MQUEUE_OPEN);
+        uint32_t action = rules ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EACCES);
         int r = 0;
 
-        if (!p->sysv_host)
+        if (!rules && !p->sysv_host)
                 return 0; /* own IPC namespace: only the sandbox's queues */
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mq_open), 0);
+        r = seccomp_rule_add(ctx, action, SCMP_SYS(mq_open), 0);
         if (r >= 0)
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(mq_unlink), 0);
+                r = seccomp_rule_add(ctx, action, SCMP_SYS(mq_unlink), 0);
         return r < 0 ? r : 0;
 }
 
@@ -324,7 +349,9 @@ static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, sc
         if (r >= 0)
                 r = add_broker_rules(ctx);
         if (r >= 0)
-                r = add_signal_rules(ctx, signals_scoped);
+                r = add_bind_rules(ctx, p);
+        if (r >= 0)
+                r = add_signal_rules(ctx, p, signals_scoped);
         if (r >= 0)
                 r = add_mqueue_rules(ctx, p);
         if (r < 0)

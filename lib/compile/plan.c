@@ -16,7 +16,9 @@ static bool rule_enforced(const struct ipf_rule *r)
 {
         switch (r->kind) {
         case IPF_RULE_NETWORK:
-                return r->network == IPF_NETWORK_NONE;
+                return true;
+        case IPF_RULE_SIGNAL_HOST:
+                return true;
         case IPF_RULE_NETLINK:
                 return true;
         case IPF_RULE_UNIX_CONNECT:
@@ -25,10 +27,17 @@ static bool rule_enforced(const struct ipf_rule *r)
                 return true;
         case IPF_RULE_SYSV_HOST:
                 return true;
+        case IPF_RULE_UNIX_LISTEN:
+        case IPF_RULE_TCP_LISTEN:
+                /* The broker binds on the host side (broker-bind.c). */
+                return true;
+        case IPF_RULE_MQUEUE_OPEN:
+                /* The broker opens the host's queue (broker-mqueue.c). */
+                return true;
         case IPF_RULE_FIFO_OPEN:
         case IPF_RULE_SHM_OPEN:
-                /* Bound into the view at start: one named object, no globs. */
-                return !r->glob;
+                /* Bound into the view at start (a glob: what matches then). */
+                return true;
         case IPF_RULE_TCP_CONNECT:
                 /* Under `network none` the broker connects from the host
                  * side; `network host` needs Landlock TCP rules (later) and
@@ -75,10 +84,28 @@ int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
          * POSIX queues stay shut by the seccomp plan. */
         if (p->sysv_host)
                 plan.clone_flags &= ~(unsigned long)CLONE_NEWIPC;
+        /* `network host`: the host's network; Landlock narrows TCP. */
+        if (p->network == IPF_NETWORK_HOST) {
+                plan.clone_flags &= ~(unsigned long)CLONE_NEWNET;
+                plan.loopback_up = false;
+        }
+        /* `signal host`: the host's PID namespace, so that host pids mean
+         * what they say; init reaps and kills what the program leaves. */
+        if (p->signal_host)
+                plan.clone_flags &= ~(unsigned long)CLONE_NEWPID;
         r = ipf_compile_mounts(p, h, &plan.mounts, reterr);
         if (r < 0)
                 return r;
         r = ipf_compile_landlock(p, f, h, &plan.landlock);
+        if (r == -EOPNOTSUPP)
+                ipf_diag_set(reterr, NULL, 0, 0,
+                             "`network host` with tcp rules needs Landlock TCP port rules "
+                             "(ABI %d, Linux 6.7; this kernel has ABI %d): refusing to run with "
+                             "TCP unnarrowed",
+                             IPF_LANDLOCK_ABI_NET, f->landlock_abi);
+        else if (r == -E2BIG)
+                ipf_diag_set(reterr, NULL, 0, 0, "more than %d TCP ports in tcp rules",
+                             IPF_LANDLOCK_MAX_PORTS);
         if (r >= 0)
                 r = ipf_compile_seccomp(p, plan.landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
                                         &plan.seccomp, reterr);

@@ -36,6 +36,7 @@ enum ipf_mount_kind {
         IPF_MOUNT_SYMLINK, /* symlink path -> source */
         IPF_MOUNT_SYSFS, /* fresh sysfs for the new network namespace */
         IPF_MOUNT_OBJECT, /* bind the host's object at path (its type in mode) */
+        IPF_MOUNT_RBIND_RO, /* the host's tree `source`, read-only all through */
         _IPF_MOUNT_MAX,
 };
 
@@ -56,6 +57,8 @@ struct ipf_mount_plan {
 
 /* ---- Landlock (compile-landlock.c) ---- */
 #define IPF_LANDLOCK_MAX_PATHS 8
+#define IPF_LANDLOCK_MAX_PORTS 64
+#define IPF_LANDLOCK_ABI_NET 4
 #define IPF_MOUNT_MAX_HOST_NODES 64 /* DEV and OBJECT entries of one plan */
 
 struct ipf_landlock_plan {
@@ -67,6 +70,13 @@ struct ipf_landlock_plan {
         const char *allow_beneath[IPF_LANDLOCK_MAX_PATHS];
         size_t n_allow_beneath;
         const char *fallback; /* non-NULL: what replaces a missing feature */
+        /* `network host` with tcp rules (ABI 4): TCP narrowed to these ports. */
+        uint64_t handled_net; /* LANDLOCK_ACCESS_NET_* restricted */
+        struct ipf_landlock_port {
+                uint16_t port;
+                uint64_t access; /* IPF_LANDLOCK_ACCESS_NET_BIND_TCP | _CONNECT_TCP */
+        } ports[IPF_LANDLOCK_MAX_PORTS];
+        size_t n_ports;
 };
 
 /* ---- seccomp (compile-seccomp.c) ---- */
@@ -102,6 +112,8 @@ void ipf_mount_plan_done(struct ipf_mount_plan *m);
 size_t ipf_mount_private_dirs(const struct ipf_host *h, const char **ret, size_t max);
 const char *ipf_mount_kind_to_string(enum ipf_mount_kind k);
 
+/* -EOPNOTSUPP when the kernel lacks what the policy needs (TCP port rules
+ * under `network host`), -E2BIG for more ports than a plan holds. */
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          const struct ipf_host *h, struct ipf_landlock_plan *ret);
 

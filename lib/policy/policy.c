@@ -72,6 +72,14 @@ const char *ipf_bus_to_string(enum ipf_bus b)
         return (unsigned)b < _IPF_BUS_MAX ? bus_table[b] : NULL;
 }
 
+bool ipf_policy_has(const struct ipf_policy *p, enum ipf_rule_kind kind)
+{
+        for (size_t i = 0; i < p->n_rules; i++)
+                if (p->rules[i].kind == kind)
+                        return true;
+        return false;
+}
+
 const char *ipf_dbus_verb_to_string(enum ipf_dbus_verb v)
 {
         return (unsigned)v < _IPF_DBUS_MAX ? dbus_verb_table[v] : NULL;

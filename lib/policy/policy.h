@@ -100,6 +100,9 @@ int ipf_policy_add(struct ipf_policy *p, struct ipf_rule *r, struct ipf_diag *re
 
 void ipf_rule_done(struct ipf_rule *r);
 
+/* Whether P has at least one rule of KIND. */
+bool ipf_policy_has(const struct ipf_policy *p, enum ipf_rule_kind kind);
+
 /* "unix.connect", "dbus.session.talk", "tcp.listen", "network", ... */
 const char *ipf_rule_kind_to_string(enum ipf_rule_kind k);
 const char *ipf_network_to_string(enum ipf_network n);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "sandbox/sandbox.h"
@@ -31,16 +32,21 @@ static int add_beneath(int ruleset, const char *path, uint64_t access)
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n)
 {
         struct ipf_landlock_ruleset_attr attr = {.handled_access_fs = l->handled_fs,
+                                                 .handled_access_net = l->handled_net,
                                                  .scoped = l->scoped};
-        /* Only as much of the struct as the plan's ABI knows (scoped: 6). */
-        size_t size = l->scoped ? sizeof(attr) : sizeof(attr.handled_access_fs);
+        /* Only as much of the struct as the plan's ABI knows (net: 4,
+         * scoped: 6). */
+        size_t size = l->scoped        ? sizeof(attr)
+                      : l->handled_net ? offsetof(struct ipf_landlock_ruleset_attr, scoped)
+                                       : sizeof(attr.handled_access_fs);
         _cleanup_close_ int fd = -1;
         int r;
 
         if (l->scoped == 0 && l->handled_fs == 0)
                 return 0; /* the plan chose the namespace fallback */
-        snprintf(detail, n, "ABI %d, scopes 0x%llx, fs 0x%llx", l->abi,
-                 (unsigned long long)l->scoped, (unsigned long long)l->handled_fs);
+        snprintf(detail, n, "ABI %d, scopes 0x%llx, fs 0x%llx, net 0x%llx", l->abi,
+                 (unsigned long long)l->scoped, (unsigned long long)l->handled_fs,
+                 (unsigned long long)l->handled_net);
         fd = sys_landlock_create_ruleset(&attr, size, 0);
         if (fd < 0)
                 return -errno;
@@ -49,6 +55,15 @@ int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n
                 if (r < 0) {
                         snprintf(detail, n, "rule for '%s'", l->allow_beneath[i]);
                         return r;
+                }
+        }
+        for (size_t i = 0; i < l->n_ports; i++) {
+                struct ipf_landlock_net_port_attr port = {.allowed_access = l->ports[i].access,
+                                                          .port = l->ports[i].port};
+
+                if (syscall(__NR_landlock_add_rule, fd, IPF_LANDLOCK_RULE_NET_PORT, &port, 0) < 0) {
+                        snprintf(detail, n, "rule for TCP port %u", (unsigned)l->ports[i].port);
+                        return -errno;
                 }
         }
         if (sys_landlock_restrict_self(fd, 0) < 0)

@@ -2,11 +2,13 @@
 /* Mount view: executes the sorted table from compile-mounts.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
@@ -71,6 +73,21 @@ static int bind_object(int fd, const char *path)
         return bind_dev(fd, path, 0600);
 }
 
+/* The host's tree SOURCE at PATH, every mount in it read-only (and
+ * nosuid, nodev, noexec): mount_setattr(2) reaches the submounts, which a
+ * remount would leave writable. */
+static int rbind_ro(const char *source, const char *path)
+{
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                              MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+
+        if (mount(source, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return -errno;
+        if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return -errno;
+        return 0;
+}
+
 static int apply_one(const struct ipf_mount *e, int dev_fd)
 {
         switch (e->kind) {
@@ -92,6 +109,8 @@ static int apply_one(const struct ipf_mount *e, int dev_fd)
                 return dev_fd < 0 ? -ENOENT : bind_object(dev_fd, e->path);
         case IPF_MOUNT_SYSFS:
                 return mount("sysfs", e->path, "sysfs", e->flags, NULL) < 0 ? -errno : 0;
+        case IPF_MOUNT_RBIND_RO:
+                return rbind_ro(e->source, e->path);
         default:
                 return -EINVAL;
         }

@@ -242,10 +242,26 @@ static _Noreturn void init_main(const struct child_ctx *c)
         struct pollfd pfd = {.fd = c->life_fd, .events = POLLIN};
         int keep[] = {c->report_fd, c->life_fd, c->broker_fd};
         int listener = -1;
+        bool own_pidns = plan->clone_flags & CLONE_NEWPID;
         pid_t program;
 
-        /* Die with the supervisor; if it is already gone, stop here. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&pfd, 1, 0) != 0)
+        /* Die with the supervisor; if it is already gone, stop here. In a
+         * PID namespace of our own, our death kills the rest; in the
+         * host's, we must live to kill it (init.c). */
+        if (own_pidns) {
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        child_fail(c->report_fd, IPF_STEP_PARENT, errno, NULL, IPF_EXIT_FAILURE);
+        } else {
+                sigset_t gone;
+
+                sigemptyset(&gone);
+                sigaddset(&gone, IPF_INIT_SUPERVISOR_GONE);
+                if (sigprocmask(SIG_BLOCK, &gone, NULL) < 0 ||
+                    prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ||
+                    prctl(PR_SET_PDEATHSIG, IPF_INIT_SUPERVISOR_GONE) < 0)
+                        child_fail(c->report_fd, IPF_STEP_PARENT, errno, NULL, IPF_EXIT_FAILURE);
+        }
+        if (poll(&pfd, 1, 0) != 0)
                 child_fail(c->report_fd, IPF_STEP_PARENT, ESRCH, NULL, IPF_EXIT_FAILURE);
 
         /* Before anything that opens a file: inherited fds must not survive
@@ -289,7 +305,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
         program = spawn_program(c);
         /* The program is executing: EOF tells the supervisor so. */
         close(c->report_fd);
-        ipf_init_run(program, c->forward, c->o->new_session);
+        ipf_init_run(program, c->forward, c->o->new_session, own_pidns);
 }
 
 const char *ipf_sandbox_userns_hint(int err)

@@ -86,4 +86,9 @@ int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, int *ret_listener, char 
 
 /* The sandbox's pid 1: reaps, forwards signals to PROGRAM, exits with the
  * program's status (128+N for signal N). Never returns. */
-_Noreturn void ipf_init_run(pid_t program, const sigset_t *forward, bool forward_tty_signals);
+/* Without a PID namespace of its own (OWN_PIDNS false), init must be a
+ * child subreaper and have IPF_INIT_SUPERVISOR_GONE blocked and as its
+ * parent-death signal. */
+#define IPF_INIT_SUPERVISOR_GONE (SIGRTMIN + 1)
+_Noreturn void ipf_init_run(pid_t program, const sigset_t *forward, bool forward_tty_signals,
+                            bool own_pidns);

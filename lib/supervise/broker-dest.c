@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -38,9 +39,13 @@
  * its user namespace), not over the host's, so a refusal means "not ours". */
 static bool socket_in_sandbox(const struct ipf_broker *b, int sockfd)
 {
-        _cleanup_close_ int ns = ioctl(sockfd, SIOCGSKNS);
+        _cleanup_close_ int ns = -1;
         struct stat st;
 
+        /* `network host`: the sandbox has no network of its own. */
+        if (b->policy->network == IPF_NETWORK_HOST)
+                return false;
+        ns = ioctl(sockfd, SIOCGSKNS);
         return ns >= 0 && fstat(ns, &st) == 0 && st.st_dev == b->sb.netns_dev &&
                st.st_ino == b->sb.netns_ino;
 }
@@ -125,8 +130,10 @@ static bool rule_allows(const struct ipf_policy *p, enum ipf_rule_kind kind, con
         return false;
 }
 
-/* `unix connect @NAME`: NAME (N bytes, may hold NULs, which no rule names). */
-static bool rule_allows_abstract(const struct ipf_policy *p, const char *name, size_t n)
+/* `unix connect|listen @NAME`: NAME (N bytes, may hold NULs, which no rule
+ * names). */
+static bool rule_allows_abstract(const struct ipf_policy *p, enum ipf_rule_kind kind,
+                                 const char *name, size_t n)
 {
         if (n >= sizeof(((struct sockaddr_un *)0)->sun_path) || memchr(name, '\0', n))
                 return false;
@@ -134,7 +141,7 @@ static bool rule_allows_abstract(const struct ipf_policy *p, const char *name, s
                 const struct ipf_rule *r = &p->rules[i];
                 char buf[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 
-                if (r->kind != IPF_RULE_UNIX_CONNECT || !r->endpoint || r->endpoint[0] != '@')
+                if (r->kind != kind || !r->endpoint || r->endpoint[0] != '@')
                         continue;
                 memcpy(buf, name, n);
                 buf[n] = '\0';
@@ -177,8 +184,10 @@ static bool host_matches(const char *host, const struct sockaddr_storage *a)
         return false;
 }
 
-/* `tcp connect HOST:PORT`: one host endpoint, compared as addresses. */
-static bool rule_allows_tcp(const struct ipf_policy *p, const struct sockaddr_storage *a)
+/* `tcp connect HOST:PORT`, `tcp listen [HOST:]PORT`: compared as addresses
+ * (a listen rule without a host takes any local address). */
+static bool rule_allows_tcp(const struct ipf_policy *p, enum ipf_rule_kind kind,
+                            const struct sockaddr_storage *a)
 {
         uint16_t port = a->ss_family == AF_INET
                                 ? ntohs(((const struct sockaddr_in *)a)->sin_port)
@@ -187,8 +196,8 @@ static bool rule_allows_tcp(const struct ipf_policy *p, const struct sockaddr_st
         for (size_t i = 0; i < p->n_rules; i++) {
                 const struct ipf_rule *r = &p->rules[i];
 
-                if (r->kind == IPF_RULE_TCP_CONNECT && r->host && r->port == port &&
-                    host_matches(r->host, a))
+                if (r->kind == kind && r->port == port &&
+                    (r->host ? host_matches(r->host, a) : kind == IPF_RULE_TCP_LISTEN))
                         return true;
         }
         return false;
@@ -339,6 +348,7 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
         char name[sizeof(un->sun_path) + 2], kind[32], endpoint[INET6_ADDRSTRLEN + 16];
         sa_family_t family = len >= sizeof(sa_family_t) ? addr->ss_family : AF_UNSPEC;
         bool connecting = strcmp(verb, "connect") == 0, allowed = false, in_sandbox;
+        bool host_network = false;
 
         *ret_pin = -1;
         *ret_host = false;
@@ -366,20 +376,32 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                 /* Connection-oriented only: a host-side datagram socket in the
                  * program's hands could sendmsg(2) (not trapped) to any other
                  * host name where Landlock has no abstract scope. */
-                allowed = len > path_off && connecting && socket_type(sockfd) != SOCK_DGRAM &&
-                          rule_allows_abstract(b->policy, un->sun_path + 1, n);
+                allowed =
+                        len > path_off && connecting && socket_type(sockfd) != SOCK_DGRAM &&
+                        rule_allows_abstract(b->policy, IPF_RULE_UNIX_CONNECT, un->sun_path + 1, n);
         } else if (family == AF_INET || family == AF_INET6) {
+                bool tcp = socket_type(sockfd) == SOCK_STREAM &&
+                           socket_protocol(sockfd) == IPPROTO_TCP;
+
                 snprintf(kind, sizeof(kind), "%s.%s",
                          socket_type(sockfd) == SOCK_STREAM ? "tcp" : "inet", verb);
                 describe_inet(addr, endpoint, sizeof(endpoint));
                 /* TCP only: an SCTP stream socket in the program's hands could
                  * be pointed elsewhere by setsockopt (sctp_connectx). */
-                allowed = connecting && socket_type(sockfd) == SOCK_STREAM &&
-                          socket_protocol(sockfd) == IPPROTO_TCP &&
-                          rule_allows_tcp(b->policy, addr);
+                allowed =
+                        connecting && tcp && rule_allows_tcp(b->policy, IPF_RULE_TCP_CONNECT, addr);
+                /* `network host`: the host's network, TCP narrowed to the
+                 * `tcp connect` rules when there are any (as Landlock does,
+                 * by port; we also compare the host). */
+                host_network = b->policy->network == IPF_NETWORK_HOST &&
+                               (!tcp || !ipf_policy_has(b->policy, IPF_RULE_TCP_CONNECT));
         } else {
                 snprintf(kind, sizeof(kind), "socket.%s", verb);
                 snprintf(endpoint, sizeof(endpoint), "family %u", (unsigned)family);
+                /* Dissolving an association, or the kernel's own netlink
+                 * families (which the socket(2) filter narrows). */
+                host_network = b->policy->network == IPF_NETWORK_HOST &&
+                               (family == AF_UNSPEC || family == AF_NETLINK);
         }
         /* Only abstract and inet destinations depend on the socket's
          * network namespace; paths were decided above, without it. */
@@ -396,8 +418,216 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
          * namespace confines them, if it is the sandbox's. */
         if (in_sandbox)
                 return 0;
-        /* A socket from outside (an inherited descriptor): a host endpoint
-         * that no rule opens. */
+        if (host_network) {
+                log_decision(b, pid, kind, endpoint, true, "network host");
+                return 0;
+        }
+        /* A socket from outside (an inherited descriptor, or any socket
+         * under `network host`): a host endpoint that no rule opens. */
         log_decision(b, pid, kind, endpoint, false, "broker");
         return b->permissive ? 0 : -EACCES;
+}
+
+static int socket_domain(int sockfd)
+{
+        int domain = -1;
+        socklen_t n = sizeof(domain);
+
+        return getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) == 0 ? domain : -1;
+}
+
+/* Pin the directory of the normalised absolute PATH, in the program's view
+ * (its root; symlinks stay inside it) or in the host's, and put PATH's last
+ * component in BASE. Returns the O_PATH fd or -errno. */
+static int pin_parent(const struct ipf_broker *b, const char *path, bool in_view, char *base,
+                      size_t n)
+{
+        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+        size_t dlen = (size_t)(slash - path);
+        int fd;
+
+        if (slash[1] == '\0')
+                return -EINVAL; /* "/" itself */
+        if (strlen(slash + 1) >= n)
+                return -ENAMETOOLONG;
+        strcpy(base, slash + 1);
+        memcpy(dir, path, dlen);
+        dir[dlen] = '\0';
+        if (in_view)
+                fd = sys_openat2(b->sb.rootfd, dlen ? dir + 1 : ".", &how, sizeof(how));
+        else
+                fd = open(dlen ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* `unix listen PATH`: the host directory DIRFD the rule's path leads to may
+ * be reached through symlinks the program planted: the path the endpoint
+ * will really have must be named by a rule too (as for connect). */
+static int listen_target_allowed(const struct ipf_broker *b, const char *path, int dirfd,
+                                 const char *base, char *real, size_t n)
+{
+        char link[64], dir[PATH_MAX];
+        ssize_t len;
+
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+        len = readlink(link, dir, sizeof(dir) - 1);
+        if (len < 0)
+                return -errno;
+        dir[len] = '\0';
+        if ((size_t)snprintf(real, n, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base) >= n)
+                return -ENAMETOOLONG;
+        return strcmp(real, path) == 0 || rule_allows(b->policy, IPF_RULE_UNIX_LISTEN, real);
+}
+
+static int decide_bind_unix_path(struct ipf_broker *b, pid_t pid, const char *name,
+                                 struct ipf_bind_decision *ret)
+{
+        char path[PATH_MAX], real[PATH_MAX];
+        _cleanup_close_ int dirfd = -1;
+        struct stat st;
+        int r;
+
+        r = absolute_path(pid, name, path, sizeof(path));
+        if (r < 0)
+                return r;
+        if (rule_allows(b->policy, IPF_RULE_UNIX_LISTEN, path)) {
+                dirfd = pin_parent(b, path, false, ret->base, sizeof(ret->base));
+                if (dirfd < 0)
+                        return dirfd;
+                r = listen_target_allowed(b, path, dirfd, ret->base, real, sizeof(real));
+                if (r < 0)
+                        return r;
+                log_decision(b, pid, "unix.listen", r ? path : real, r, "broker");
+                if (!r && !b->permissive)
+                        return -EACCES;
+                ret->action = IPF_BIND_HOST_PATH;
+        } else {
+                /* In the program's own view: allowed on the sandbox's own
+                 * file systems only, as Landlock's MAKE_SOCK rule says. */
+                dirfd = pin_parent(b, path, true, ret->base, sizeof(ret->base));
+                if (dirfd < 0)
+                        return dirfd;
+                if (fstat(dirfd, &st) < 0)
+                        return -errno;
+                r = dev_is_private(b, st.st_dev);
+                log_decision(b, pid, "unix.listen", path, r, r ? "sandbox" : "broker");
+                if (!r && !b->permissive)
+                        return -EACCES;
+                ret->action = IPF_BIND_HERE;
+        }
+        ret->dirfd = TAKE_FD(dirfd);
+        return 0;
+}
+
+static int decide_bind_inet(struct ipf_broker *b, pid_t pid, int sockfd,
+                            const struct sockaddr_storage *addr, socklen_t len, bool in_sandbox,
+                            struct ipf_bind_decision *ret)
+{
+        bool tcp = socket_type(sockfd) == SOCK_STREAM && socket_protocol(sockfd) == IPPROTO_TCP;
+        char endpoint[INET6_ADDRSTRLEN + 16];
+        const char *kind = tcp ? "tcp.listen" : "inet.bind";
+        uint16_t port;
+
+        if (len <
+            (addr->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
+                return in_sandbox ? 0 : -EINVAL;
+        port = addr->ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)addr)->sin_port)
+                                          : ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+        describe_inet(addr, endpoint, sizeof(endpoint));
+        if (tcp && rule_allows_tcp(b->policy, IPF_RULE_TCP_LISTEN, addr)) {
+                log_decision(b, pid, kind, endpoint, true, "broker");
+                ret->action = in_sandbox ? IPF_BIND_HOST_SOCKET : IPF_BIND_HERE;
+                return 0;
+        }
+        if (in_sandbox) {
+                /* The sandbox's own network. We own its user namespace, and
+                 * with it CAP_NET_BIND_SERVICE, which the program does not
+                 * have: lend it nothing. */
+                if (port != 0 && port < 1024)
+                        return -EACCES;
+                return 0;
+        }
+        /* `network host`: TCP narrowed to the rules when there are any
+         * (Landlock's BIND_TCP says the same, by port). */
+        if (b->policy->network == IPF_NETWORK_HOST &&
+            !(tcp && (ipf_policy_has(b->policy, IPF_RULE_TCP_LISTEN) ||
+                      ipf_policy_has(b->policy, IPF_RULE_TCP_CONNECT)))) {
+                log_decision(b, pid, kind, endpoint, true, "network host");
+                return 0;
+        }
+        log_decision(b, pid, kind, endpoint, false, "broker");
+        return b->permissive ? 0 : -EACCES;
+}
+
+int ipf_broker_decide_bind(struct ipf_broker *b, pid_t pid, int sockfd,
+                           const struct sockaddr_storage *addr, socklen_t len,
+                           struct ipf_bind_decision *ret)
+{
+        const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+        size_t path_off = offsetof(struct sockaddr_un, sun_path);
+        int domain = socket_domain(sockfd);
+        char name[sizeof(un->sun_path) + 2], endpoint[sizeof(un->sun_path) + 2];
+        bool in_sandbox, allowed;
+
+        *ret = (struct ipf_bind_decision){.action = IPF_BIND_HERE, .dirfd = -1};
+        if (len < sizeof(sa_family_t))
+                return -EINVAL;
+        if (domain == AF_UNIX && (addr->ss_family != AF_UNIX || len > sizeof(*un)))
+                return -EINVAL;
+        if (domain == AF_UNIX && len > path_off && un->sun_path[0] != '\0') {
+                size_t n = strnlen(un->sun_path, len - path_off);
+
+                memcpy(name, un->sun_path, n);
+                name[n] = '\0';
+                return decide_bind_unix_path(b, pid, name, ret);
+        }
+        /* Everything else lives in the socket's network namespace. */
+        in_sandbox = socket_in_sandbox(b, sockfd);
+        if (domain == AF_UNIX && len > path_off) {
+                size_t n = len - path_off - 1;
+
+                snprintf(endpoint, sizeof(endpoint), "@%.*s", (int)strnlen(un->sun_path + 1, n),
+                         un->sun_path + 1);
+                /* Connection-oriented only, as for connect. */
+                allowed =
+                        socket_type(sockfd) != SOCK_DGRAM &&
+                        rule_allows_abstract(b->policy, IPF_RULE_UNIX_LISTEN, un->sun_path + 1, n);
+                if (allowed)
+                        ret->action = in_sandbox ? IPF_BIND_HOST_SOCKET : IPF_BIND_HERE;
+                if (allowed || !in_sandbox)
+                        log_decision(b, pid, "unix.listen", endpoint, allowed, "broker");
+                if (!allowed && !in_sandbox && !b->permissive)
+                        return -EACCES;
+                return 0;
+        }
+        if (domain == AF_UNIX)
+                return 0; /* autobind: a random name in the socket's namespace */
+        if (domain == AF_INET || domain == AF_INET6) {
+                if (addr->ss_family != domain)
+                        return in_sandbox ? 0 : -EAFNOSUPPORT;
+                return decide_bind_inet(b, pid, sockfd, addr, len, in_sandbox, ret);
+        }
+        /* netlink...: the socket(2) filter narrowed the protocols. */
+        if (in_sandbox || b->policy->network == IPF_NETWORK_HOST)
+                return 0;
+        snprintf(endpoint, sizeof(endpoint), "family %d", domain);
+        log_decision(b, pid, "socket.bind", endpoint, false, "broker");
+        return b->permissive ? 0 : -EACCES;
+}
+
+bool ipf_broker_mqueue_allowed(struct ipf_broker *b, pid_t pid, const char *name, const char *verb)
+{
+        char path[NAME_MAX + 2], kind[32];
+        bool allowed;
+
+        /* glibc passes the name without its leading slash. */
+        snprintf(path, sizeof(path), "/%s", name[0] == '/' ? name + 1 : name);
+        allowed = rule_allows(b->policy, IPF_RULE_MQUEUE_OPEN, path);
+        snprintf(kind, sizeof(kind), "mqueue.%s", verb);
+        if (allowed || b->policy->sysv_host)
+                log_decision(b, pid, kind, path, allowed, "broker");
+        return allowed;
 }

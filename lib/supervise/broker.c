@@ -63,7 +63,8 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                                  .policy = p,
                                  .log = log,
                                  .permissive = permissive,
-                                 .sb.rootfd = -1};
+                                 .sb.rootfd = -1,
+                                 .cwdfd = -1};
         if (sys_seccomp(SECCOMP_GET_NOTIF_SIZES, 0, &b->sizes) < 0)
                 return -errno;
         /* The kernel's structs may be larger than our headers' (STYLE §3). */
@@ -72,6 +73,11 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                                    : sizeof(struct seccomp_notif));
         if (!b->req)
                 return -ENOMEM;
+        b->cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (b->cwdfd < 0)
+                b->cwdfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (b->cwdfd < 0)
+                return -errno;
         r = fcntl(fds[IPF_SANDBOX_FD_ROOT], F_DUPFD_CLOEXEC, 3);
         if (r < 0)
                 return -errno;
@@ -99,16 +105,17 @@ void ipf_broker_done(struct ipf_broker *b)
                 pending_done(&b->pending[i]);
         b->n_pending = 0;
         closep(&b->sb.rootfd);
+        closep(&b->cwdfd);
         free(b->req);
         b->req = NULL;
 }
 
-static bool id_valid(const struct ipf_broker *b, uint64_t id)
+bool ipf_broker_id_valid(const struct ipf_broker *b, uint64_t id)
 {
         return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static void respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err)
+void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err)
 {
         struct seccomp_notif_resp resp = {.id = id, .val = err ? 0 : val, .error = err};
 
@@ -117,7 +124,7 @@ static void respond(const struct ipf_broker *b, uint64_t id, int64_t val, int er
 }
 
 /* A pidfd for the thread PID (6.9: PIDFD_THREAD), else for its process. */
-static int open_pidfd(pid_t pid)
+int ipf_broker_pidfd(pid_t pid)
 {
         int fd = sys_pidfd_open(pid, PIDFD_THREAD);
 
@@ -126,7 +133,7 @@ static int open_pidfd(pid_t pid)
         return fd;
 }
 
-static int read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
+int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
         struct iovec local = {.iov_base = buf, .iov_len = len};
         struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = len};
@@ -157,7 +164,7 @@ static long nonblocking_connect(int sockfd, const struct sockaddr_storage *a, so
 
 /* Whether the program's descriptor FD is close-on-exec: a property of its
  * descriptor table, which our duplicate does not share. */
-static int fd_cloexec(pid_t pid, int fd)
+int ipf_broker_fd_cloexec(pid_t pid, int fd)
 {
         char path[64], buf[256];
         _cleanup_fclose_ FILE *f = NULL;
@@ -194,22 +201,28 @@ static int prebind(int s, int domain)
         return bind(s, (struct sockaddr *)&a, len) < 0 ? -errno : 0;
 }
 
-/* Put our connected socket S in place of the program's descriptor, with
- * its number, file flags and close-on-exec (ADDFD with SETFD). */
-static long install(struct ipf_broker *b, struct ipf_broker_pending *p, int s)
+/* Put our socket S in place of the program's descriptor FD_NUMBER of call
+ * ID, with the file flags FL and close-on-exec it had (ADDFD with SETFD). */
+long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
+                        bool cloexec)
 {
         struct seccomp_notif_addfd addfd = {
-                .id = p->id,
+                .id = id,
                 .flags = SECCOMP_ADDFD_FLAG_SETFD,
                 .srcfd = (__u32)s,
-                .newfd = (__u32)p->fd_number,
-                .newfd_flags = p->cloexec ? O_CLOEXEC : 0,
+                .newfd = (__u32)fd_number,
+                .newfd_flags = cloexec ? O_CLOEXEC : 0,
         };
 
-        (void)fcntl(s, F_SETFL, p->program_fl);
+        (void)fcntl(s, F_SETFL, fl);
         if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return 0;
+}
+
+static long install(struct ipf_broker *b, struct ipf_broker_pending *p, int s)
+{
+        return ipf_broker_install(b, p->id, s, p->fd_number, p->program_fl, p->cloexec);
 }
 
 /* An allowed host endpoint (abstract name, TCP) from inside the sandbox's
@@ -232,8 +245,8 @@ static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, i
             getsockopt(p->sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
                 return -errno;
         p->program_fl = fcntl(p->sockfd, F_GETFL);
-        cloexec = fd_cloexec(p->pid, fd);
-        if (p->program_fl < 0 || cloexec < 0 || !id_valid(b, p->id))
+        cloexec = ipf_broker_fd_cloexec(p->pid, fd);
+        if (p->program_fl < 0 || cloexec < 0 || !ipf_broker_id_valid(b, p->id))
                 return -ESRCH;
         p->fd_number = fd;
         p->cloexec = cloexec;
@@ -264,7 +277,7 @@ static bool retry_host(struct ipf_broker *b, struct ipf_broker_pending *p)
         long r;
 
         if (now_ms() > p->deadline_ms) {
-                respond(b, p->id, 0, -ETIMEDOUT);
+                ipf_broker_respond(b, p->id, 0, -ETIMEDOUT);
                 return true;
         }
         if (p->addr.ss_family == AF_UNIX) {
@@ -284,7 +297,7 @@ static bool retry_host(struct ipf_broker *b, struct ipf_broker_pending *p)
         if (r == 0)
                 r = install(b, p, p->host_sock);
         if (r != -ESRCH)
-                respond(b, p->id, 0, r < 0 ? (int)r : 0);
+                ipf_broker_respond(b, p->id, 0, r < 0 ? (int)r : 0);
         return true;
 }
 
@@ -315,13 +328,13 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
 
         /* The kernel's own limit: more is EINVAL, for connect and sendto. */
         if ((sending ? a[5] : a[2]) > sizeof(addr)) {
-                respond(b, req->id, 0, -EINVAL);
+                ipf_broker_respond(b, req->id, 0, -EINVAL);
                 return;
         }
-        pidfd = open_pidfd(p.pid);
-        if (pidfd < 0 || !id_valid(b, req->id))
+        pidfd = ipf_broker_pidfd(p.pid);
+        if (pidfd < 0 || !ipf_broker_id_valid(b, req->id))
                 return;
-        r = read_memory(p.pid, addr_ptr, &addr, len);
+        r = ipf_broker_read_memory(p.pid, addr_ptr, &addr, len);
         if (r == 0 && sending) {
                 p.payload_len = (size_t)a[2];
                 p.flags = (int)a[3];
@@ -330,7 +343,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 else if (!(p.payload = malloc(p.payload_len ? p.payload_len : 1)))
                         r = -ENOMEM;
                 else
-                        r = read_memory(p.pid, a[1], p.payload, p.payload_len);
+                        r = ipf_broker_read_memory(p.pid, a[1], p.payload, p.payload_len);
         }
         if (r >= 0) {
                 struct stat st;
@@ -341,12 +354,12 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 else if (fstat(p.sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
                         r = -ENOTSOCK; /* as the kernel answers, before any address */
         }
-        if (!id_valid(b, req->id))
+        if (!ipf_broker_id_valid(b, req->id))
                 r = -ESRCH;
         if (r >= 0)
                 r = ipf_broker_decide(b, p.pid, p.sockfd, &addr, len, sending ? "send" : "connect",
                                       &p.addr, &p.addr_len, &p.pin, &host);
-        if (r >= 0 && !id_valid(b, req->id))
+        if (r >= 0 && !ipf_broker_id_valid(b, req->id))
                 r = -ESRCH;
         if (r >= 0 && host) {
                 /* Answered only once connected, also for a non-blocking
@@ -377,7 +390,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                         (void)syscall(SYS_pidfd_send_signal, pidfd, SIGPIPE, NULL, 0);
         }
         if (r != -ESRCH)
-                respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
+                ipf_broker_respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
         pending_done(&p);
 }
 
@@ -393,9 +406,18 @@ int ipf_broker_process(struct ipf_broker *b)
         case __NR_sendto:
                 handle(b, b->req, true);
                 break;
+        case __NR_bind:
+                ipf_broker_bind(b, b->req);
+                break;
+        case __NR_mq_open:
+                ipf_broker_mq_open(b, b->req);
+                break;
+        case __NR_mq_unlink:
+                ipf_broker_mq_unlink(b, b->req);
+                break;
         default:
                 /* The filter traps nothing else; refuse rather than guess. */
-                respond(b, b->req->id, 0, -ENOSYS);
+                ipf_broker_respond(b, b->req->id, 0, -ENOSYS);
         }
         return 0;
 }
@@ -409,7 +431,7 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
         int err = 0;
         long r;
 
-        if (!id_valid(b, p->id))
+        if (!ipf_broker_id_valid(b, p->id))
                 return true; /* the program gave up (signal, exit) */
         if (p->host_sock >= 0)
                 return retry_host(b, p);
@@ -430,7 +452,7 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
         }
         if (r == -EAGAIN || r == -EINPROGRESS || r == -EALREADY)
                 return false;
-        respond(b, p->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
+        ipf_broker_respond(b, p->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
         return true;
 }
 

@@ -63,6 +63,7 @@ struct ipf_broker {
         struct seccomp_notif *req;
         const struct ipf_policy *policy;
         struct ipf_broker_sandbox sb;
+        int cwdfd; /* our working directory, back after binding from a pinned one */
         struct ipf_decision_log *log;
         bool permissive;
         struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];
@@ -80,6 +81,52 @@ void ipf_broker_done(struct ipf_broker *b);
 int ipf_broker_process(struct ipf_broker *b);
 /* Retry parked calls; returns how many are still parked. */
 size_t ipf_broker_retry(struct ipf_broker *b);
+
+/* Steps shared by the handlers (broker.c). The program is named by PID
+ * only between checks of ID_VALID. */
+bool ipf_broker_id_valid(const struct ipf_broker *b, uint64_t id);
+/* Answer call ID with VAL, or with -ERR when ERR is set. */
+void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err);
+int ipf_broker_pidfd(pid_t pid);
+int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
+int ipf_broker_fd_cloexec(pid_t pid, int fd);
+long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
+                        bool cloexec);
+
+/* bind(2) and the POSIX queue calls (broker-bind.c, broker-mqueue.c). */
+void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req);
+void ipf_broker_mq_open(struct ipf_broker *b, const struct seccomp_notif *req);
+void ipf_broker_mq_unlink(struct ipf_broker *b, const struct seccomp_notif *req);
+
+/* Where a bind(2) goes (broker-dest.c decides, broker-bind.c acts). */
+enum ipf_bind_action {
+        /* The program's own socket, in its own namespaces: at our copy of
+         * the address, or (DIRFD >= 0) at BASE in the pinned directory
+         * DIRFD, one of the sandbox's own file systems. */
+        IPF_BIND_HERE,
+        /* A `unix listen PATH` rule: the program's socket at BASE in DIRFD,
+         * the pinned host directory the rule names. */
+        IPF_BIND_HOST_PATH,
+        /* A `unix listen @NAME` or `tcp listen` rule from the sandbox's own
+         * network: a socket of ours, bound in the host's network namespace,
+         * put in the program's place. */
+        IPF_BIND_HOST_SOCKET,
+};
+
+struct ipf_bind_decision {
+        enum ipf_bind_action action;
+        int dirfd; /* O_PATH directory, or -1; the caller closes it */
+        char base[256]; /* NAME_MAX + 1 */
+};
+
+/* Decision on a bind(2) address ADDR/LEN (our copy) for SOCKFD (our
+ * duplicate). Returns 0, -EACCES when the policy denies, or the -errno the
+ * kernel would have given. */
+int ipf_broker_decide_bind(struct ipf_broker *b, pid_t pid, int sockfd,
+                           const struct sockaddr_storage *addr, socklen_t len,
+                           struct ipf_bind_decision *ret);
+/* Whether `mqueue open` rules name the queue /NAME. */
+bool ipf_broker_mqueue_allowed(struct ipf_broker *b, pid_t pid, const char *name, const char *verb);
 
 /* Decision on a destination (broker-dest.c). ADDR/LEN: our copy. On allow,
  * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N

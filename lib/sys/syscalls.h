@@ -25,6 +25,16 @@
 #define IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define IPF_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 
+/* TCP port rules, ABI 4 (Linux 6.7); not in the 6.1 header either. */
+#define IPF_LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
+#define IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#define IPF_LANDLOCK_RULE_NET_PORT 2
+
+struct ipf_landlock_net_port_attr {
+        uint64_t allowed_access;
+        uint64_t port;
+} __attribute__((packed));
+
 /* Our own copy of the ABI 6 attribute layout: the 6.1 header only has
  * handled_access_fs. The kernel accepts any prefix size it knows. */
 struct ipf_landlock_ruleset_attr {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <errno.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,6 +34,13 @@ static inline void fclosep(FILE **f)
                 (void)fclose(*f);
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closedirp(DIR **d)
+{
+        if (*d)
+                (void)closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Hand out ownership: returns the value and leaves the variable empty. */
 #define TAKE_PTR(p)                         \

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,12 +67,29 @@ Test(objects, fifo_rule_through_symlink_binds_nothing)
         cr_assert_eq(itest_fifo_read(reader), 0);
 }
 
-/* Globs for objects are not enforced yet: refused, never ignored. */
-Test(objects, object_globs_refused)
+/* A glob binds the objects that match when the sandbox starts, of the
+ * rule's type; the neighbours that do not match stay hidden. */
+Test(objects, shm_glob_binds_matching_objects)
 {
+        char a[64], b[80], other[80], rule[128];
         struct itest_result r;
 
-        IPF(&r, "--allow=shm open /ipf-itest-*", "--", "true");
-        cr_assert_eq(r.status, 125, "%s", itest_show(&r));
-        cr_assert(strstr(r.err, "shm open /ipf-itest-*"), "%s", itest_show(&r));
+        itest_posix_shm(a);
+        snprintf(b, sizeof(b), "%s-b", a);
+        snprintf(other, sizeof(other), "%s", itest_unique("/ipf-nomatch"));
+        for (const char *n = b; n; n = n == b ? other : NULL) {
+                int fd = shm_open(n, O_RDWR | O_CREAT | O_EXCL, 0600);
+
+                cr_assert_geq(fd, 0, "shm_open %s", n);
+                close(fd);
+        }
+        snprintf(rule, sizeof(rule), "--allow=shm open %s*", a);
+        IPF(&r, rule, "--", itest_probe(), "shm-open", b);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_posix_shm_size(b), 1, "the write did not reach the host object");
+        IPF(&r, rule, "--", itest_probe(), "shm-open", other);
+        cr_assert_str_eq(itest_line(&r), "ENOENT", "%s", itest_show(&r));
+        cr_assert_eq(itest_posix_shm_size(other), 0, "the neighbour was written");
+        shm_unlink(b);
+        shm_unlink(other);
 }
