@@ -2,6 +2,7 @@
 /* explain: the plans `run` would apply, layer by layer, and what this
  * kernel enforces of them. Prints the very plan ipf_run() builds. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +32,20 @@ static void explain_landlock(const struct ipf_landlock_plan *l, FILE *f)
                         fprintf(f, " %s", l->allow_beneath[i]);
                 fputc('\n', f);
         }
+        if (l->handled_net) {
+                fputs("landlock       TCP narrowed to ports:", f);
+                for (size_t i = 0; i < l->n_ports; i++)
+                        fprintf(f, " %u(%s%s%s)", (unsigned)l->ports[i].port,
+                                l->ports[i].access & IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP ? "connect"
+                                                                                         : "",
+                                l->ports[i].access == (IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP |
+                                                       IPF_LANDLOCK_ACCESS_NET_BIND_TCP)
+                                        ? ","
+                                        : "",
+                                l->ports[i].access & IPF_LANDLOCK_ACCESS_NET_BIND_TCP ? "bind"
+                                                                                      : "");
+                fputc('\n', f);
+        }
         if (l->scoped == 0) {
                 fprintf(f, "landlock       ABI %d: no scopes; %s\n", l->abi,
                         l->fallback ? l->fallback : "nothing to restrict");
@@ -53,8 +68,9 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
 
                 switch (r->kind) {
                 case IPF_RULE_NETWORK:
-                        how = r->network == IPF_NETWORK_NONE ? "own network namespace"
-                                                             : "NOT ENFORCED by this version";
+                        how = r->network == IPF_NETWORK_NONE
+                                      ? "own network namespace"
+                                      : "the host's network; TCP narrowed by the tcp rules";
                         break;
                 case IPF_RULE_NETLINK:
                         how = "seccomp allows socket(AF_NETLINK) for this protocol";
@@ -64,16 +80,34 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                                       ? "broker connects/sends to this host path for the program"
                                       : "broker connects from the host's network namespace";
                         break;
+                case IPF_RULE_UNIX_LISTEN:
+                        how = r->endpoint && r->endpoint[0] == '/'
+                                      ? "broker binds the program's socket at this host path"
+                                      : "broker binds in the host's network namespace";
+                        break;
                 case IPF_RULE_FIFO_OPEN:
                 case IPF_RULE_SHM_OPEN:
-                        how = r->glob ? "NOT ENFORCED by this version: `run` refuses this profile"
+                        how = r->glob ? "matching objects bound into the view at start"
                                       : "bound into the view at its own path (if it exists)";
                         break;
                 case IPF_RULE_SYSV_HOST:
-                        how = "the host's IPC namespace: its SysV objects; mq_open refused";
+                        how = "the host's IPC namespace: its SysV objects only";
                         break;
                 case IPF_RULE_TCP_CONNECT:
-                        how = "broker connects from the host's network namespace";
+                        how = p->network == IPF_NETWORK_HOST
+                                      ? "broker checks host and port; Landlock the port"
+                                      : "broker connects from the host's network namespace";
+                        break;
+                case IPF_RULE_TCP_LISTEN:
+                        how = p->network == IPF_NETWORK_HOST
+                                      ? "broker checks host and port; Landlock the port"
+                                      : "broker binds in the host's network namespace";
+                        break;
+                case IPF_RULE_MQUEUE_OPEN:
+                        how = "broker opens the queue in the host's IPC namespace";
+                        break;
+                case IPF_RULE_SIGNAL_HOST:
+                        how = "the host's PID namespace; no Landlock signal scope";
                         break;
                 default:
                         how = "NOT ENFORCED by this version: `run` refuses this profile";
@@ -108,10 +142,10 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
         fprintf(f, "user namespace uid %u gid %u mapped to themselves; no setuid, no file caps\n",
                 (unsigned)host.uid, (unsigned)host.gid);
         explain_mounts(&plan.mounts, f);
-        fprintf(f,
-                "namespaces     %spid (init is pid 1, program pid 2), net (loopback only), "
-                "uts, cgroup\n",
-                p->sysv_host ? "" : "ipc (SysV, POSIX mq), ");
+        fprintf(f, "namespaces     %s%s%suts, cgroup\n",
+                plan.clone_flags & CLONE_NEWIPC ? "ipc (SysV, POSIX mq), " : "",
+                plan.clone_flags & CLONE_NEWPID ? "pid (init is pid 1, program pid 2), " : "",
+                plan.clone_flags & CLONE_NEWNET ? "net (loopback only), " : "");
         explain_landlock(&plan.landlock, f);
         fputs("capabilities   all dropped, bounding and ambient sets cleared, securebits locked, "
               "no_new_privs\n",
@@ -124,6 +158,13 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
               "               of the address and performed by ipcfence: host unix sockets by\n"
               "               path only as rules allow, the sandbox's own freely\n",
               f);
+        if (ipf_policy_has(p, IPF_RULE_UNIX_LISTEN) || ipf_policy_has(p, IPF_RULE_TCP_LISTEN) ||
+            p->network == IPF_NETWORK_HOST)
+                fputs("               bind(2) likewise: host endpoints only as listen rules "
+                      "allow\n",
+                      f);
+        if (ipf_policy_has(p, IPF_RULE_MQUEUE_OPEN))
+                fputs("               mq_open(3), mq_unlink(3): host queues as rules allow\n", f);
         fputs("descriptors    all but 0, 1, 2 closed before any layer\n", f);
         fputs("apparmor       not applied by this version\n", f);
         fputs("selinux        not applied by this version\n", f);

@@ -298,3 +298,108 @@ Test(plan, sysv_host_shares_ipc_namespace)
         ipf_policy_free(p);
         ipf_policy_free(q);
 }
+
+static struct ipf_policy *policy_with_rules(const char *const *rules)
+{
+        struct ipf_policy *p = policy_with(NULL);
+        struct ipf_diag d = {0};
+
+        for (; *rules; rules++)
+                cr_assert_eq(ipf_profile_add_rule_text(p, *rules, "--allow", &test_env, &d), 0,
+                             "%s", d.msg);
+        return p;
+}
+
+static const struct ipf_landlock_port *find_port(const struct ipf_landlock_plan *l, uint16_t port)
+{
+        for (size_t i = 0; i < l->n_ports; i++)
+                if (l->ports[i].port == port)
+                        return &l->ports[i];
+        return NULL;
+}
+
+/* `network host`: no network namespace, the host's /sys read-only, and TCP
+ * left alone without tcp rules. */
+Test(plan, network_host_shares_network)
+{
+        static const char *const rules[] = {"network host", NULL};
+        struct ipf_policy *p = policy_with_rules(rules);
+        struct ipf_features f = {.landlock_abi = 7};
+        struct ipf_host h = {.uid = 1000, .gid = 1000};
+        struct ipf_plan plan;
+        struct ipf_diag d = {0};
+
+        cr_assert_eq(ipf_plan_build(p, &f, &h, &plan, &d), 0, "%s", d.msg);
+        cr_expect_not(plan.clone_flags & CLONE_NEWNET);
+        cr_expect(plan.clone_flags & CLONE_NEWPID);
+        cr_expect_not(plan.loopback_up);
+        cr_expect_not_null(find(&plan.mounts, IPF_MOUNT_RBIND_RO, "/sys"));
+        cr_expect_null(find(&plan.mounts, IPF_MOUNT_SYSFS, "/sys"));
+        cr_expect_eq(plan.landlock.handled_net, 0);
+        ipf_plan_done(&plan);
+        ipf_policy_free(p);
+}
+
+/* With tcp rules, Landlock narrows TCP to their ports: connect rules
+ * allow connecting, listen rules binding. */
+Test(plan, network_host_tcp_rules_narrow_ports)
+{
+        static const char *const rules[] = {"network host", "tcp connect 127.0.0.1:5432",
+                                            "tcp listen 8080", "tcp connect [::1]:8080", NULL};
+        struct ipf_policy *p = policy_with_rules(rules);
+        struct ipf_features f = {.landlock_abi = 4};
+        struct ipf_host h = {.uid = 1000, .gid = 1000};
+        const struct ipf_landlock_port *pg, *web;
+        struct ipf_plan plan;
+        struct ipf_diag d = {0};
+
+        cr_assert_eq(ipf_plan_build(p, &f, &h, &plan, &d), 0, "%s", d.msg);
+        cr_expect_eq(plan.landlock.handled_net,
+                     IPF_LANDLOCK_ACCESS_NET_BIND_TCP | IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        cr_expect_eq(plan.landlock.n_ports, 2);
+        pg = find_port(&plan.landlock, 5432);
+        web = find_port(&plan.landlock, 8080);
+        cr_assert_not_null(pg);
+        cr_assert_not_null(web);
+        cr_expect_eq(pg->access, IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        cr_expect_eq(web->access,
+                     IPF_LANDLOCK_ACCESS_NET_BIND_TCP | IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP);
+        ipf_plan_done(&plan);
+        ipf_policy_free(p);
+}
+
+/* Without Landlock TCP rules the program is not run unnarrowed. */
+Test(plan, network_host_tcp_rules_need_landlock_abi_4)
+{
+        static const char *const rules[] = {"network host", "tcp connect 127.0.0.1:5432", NULL};
+        struct ipf_policy *p = policy_with_rules(rules);
+        struct ipf_features f = {.landlock_abi = 3};
+        struct ipf_host h = {.uid = 1000, .gid = 1000};
+        struct ipf_plan plan;
+        struct ipf_diag d = {0};
+
+        cr_expect_eq(ipf_plan_build(p, &f, &h, &plan, &d), -EOPNOTSUPP);
+        cr_expect_not_null(strstr(d.msg, "ABI 4"), "%s", d.msg);
+        ipf_policy_free(p);
+}
+
+/* `signal host`: the host's PID namespace, its /proc read-only, no signal
+ * scope (the abstract scope stays). */
+Test(plan, signal_host_shares_pid_namespace)
+{
+        static const char *const rules[] = {"signal host", NULL};
+        struct ipf_policy *p = policy_with_rules(rules);
+        struct ipf_features f = {.landlock_abi = 7};
+        struct ipf_host h = {.uid = 1000, .gid = 1000};
+        struct ipf_plan plan;
+        struct ipf_diag d = {0};
+
+        cr_assert_eq(ipf_plan_build(p, &f, &h, &plan, &d), 0, "%s", d.msg);
+        cr_expect_not(plan.clone_flags & CLONE_NEWPID);
+        cr_expect(plan.clone_flags & CLONE_NEWNET);
+        cr_expect_not_null(find(&plan.mounts, IPF_MOUNT_RBIND_RO, "/proc"));
+        cr_expect_null(find(&plan.mounts, IPF_MOUNT_PROC, "/proc"));
+        cr_expect_eq(plan.landlock.scoped, IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
+        ipf_plan_done(&plan);
+        ipf_policy_free(p);
+}

@@ -282,3 +282,78 @@ Test(seccomp, fastopen_refused)
         check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
         ipf_seccomp_plan_done(&s);
 }
+
+/* Listen rules and `network host` send bind(2) to the broker; otherwise
+ * the sandbox's own network and Landlock confine it untrapped. */
+Test(seccomp, bind_trapped_only_when_endpoints_can_reach_the_host)
+{
+        static const char *const listen_unix[] = {"unix listen /run/app.sock", NULL};
+        static const char *const listen_tcp[] = {"tcp listen 8080", NULL};
+        static const char *const host[] = {"network host", NULL};
+        static const char *const *trapping[] = {listen_unix, listen_tcp, host};
+        static const struct verdict_case trapped[] = {
+                {"bind goes to the broker", X86_64, SYS_bind, {3, 0x1000, 16}, NOTIFY},
+        };
+        static const struct verdict_case untrapped[] = {
+                {"bind is not trapped", X86_64, SYS_bind, {3, 0x1000, 16}, ALLOW},
+        };
+        struct ipf_seccomp_plan s;
+
+        for (size_t i = 0; i < sizeof(trapping) / sizeof(trapping[0]); i++) {
+                s = compile_with(trapping[i]);
+                check_cases(&s, trapped, 1);
+                ipf_seccomp_plan_done(&s);
+        }
+        s = compile_with(NULL);
+        check_cases(&s, untrapped, 1);
+        ipf_seccomp_plan_done(&s);
+}
+
+/* `mqueue open` rules: the broker opens host queues, with or without
+ * `sysv host`. */
+Test(seccomp, mqueue_rules_trap_queue_calls)
+{
+        static const char *const rules[] = {"mqueue open /q", NULL};
+        static const char *const with_sysv[] = {"mqueue open /q", "sysv host", NULL};
+        static const struct verdict_case cases[] = {
+                {"mq_open", X86_64, SYS_mq_open, {0x1000, 0}, NOTIFY},
+                {"mq_unlink", X86_64, SYS_mq_unlink, {0x1000}, NOTIFY},
+                {"mq_timedsend on a descriptor", X86_64, SYS_mq_timedsend, {3, 0x1000, 1}, ALLOW},
+        };
+        struct ipf_seccomp_plan s = compile_with(rules);
+
+        check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
+        ipf_seccomp_plan_done(&s);
+        s = compile_with(with_sysv);
+        check_cases(&s, cases, sizeof(cases) / sizeof(cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
+
+/* `signal host` lifts the kill(0) refusal that stands in for the scope;
+ * `network host` implies `netlink route` and nothing more. */
+Test(seccomp, host_sharing_rules)
+{
+        static const char *const signal_host[] = {"signal host", NULL};
+        static const char *const network_host[] = {"network host", NULL};
+        static const struct verdict_case signal_cases[] = {
+                {"kill(0) with signal host", X86_64, SYS_kill, {0, SIGTERM}, ALLOW},
+        };
+        static const struct verdict_case network_cases[] = {
+                {"netlink route", X86_64, SYS_socket, {AF_NETLINK, SOCK_RAW, NETLINK_ROUTE},
+                 ALLOW},
+                {"netlink audit stays refused", X86_64, SYS_socket,
+                 {AF_NETLINK, SOCK_RAW, NETLINK_AUDIT}, ERR(EPROTONOSUPPORT)},
+                {"AF_PACKET stays refused", X86_64, SYS_socket, {AF_PACKET, SOCK_RAW},
+                 ERR(EAFNOSUPPORT)},
+        };
+        struct ipf_seccomp_plan s;
+
+        signals_scoped = false;
+        s = compile_with(signal_host);
+        check_cases(&s, signal_cases, 1);
+        ipf_seccomp_plan_done(&s);
+        signals_scoped = true;
+        s = compile_with(network_host);
+        check_cases(&s, network_cases, sizeof(network_cases) / sizeof(network_cases[0]));
+        ipf_seccomp_plan_done(&s);
+}
