@@ -165,7 +165,7 @@ static int add_broker_rules(scmp_filter_ctx ctx)
         return r < 0 ? r : 0;
 }
 
-/* bind(2) goes to the broker when an endpoint may be created on the host
+/* bind(2) and listen(2) go to the broker when an endpoint may be created on the host
  * side (listen rules), and under `network host`, where the program's
  * abstract names and ports are the host's. Otherwise the sandbox's own
  * network namespace and Landlock's MAKE_SOCK confine it, untrapped. */
@@ -177,6 +177,9 @@ static int add_bind_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
             p->network != IPF_NETWORK_HOST)
                 return 0;
         r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+        /* listen(2) on an unbound socket binds it (autobind), unchecked. */
+        if (r >= 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(listen), 0);
         return r < 0 ? r : 0;
 }
 

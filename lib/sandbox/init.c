@@ -26,9 +26,7 @@ static int status_to_exit(int status)
         return IPF_EXIT_FAILURE;
 }
 
-/* Kill and reap every child until none is left; orphans of the killed
- * ones become ours (subreaper) and go in a later round. */
-static void kill_descendants(void)
+void ipf_kill_descendants(void)
 {
         char path[64];
 
@@ -62,7 +60,7 @@ _Noreturn void ipf_init_run(pid_t program, const sigset_t *forward, bool forward
                 if (sig < 0)
                         continue; /* EINTR */
                 if (sig == IPF_INIT_SUPERVISOR_GONE && !own_pidns) {
-                        kill_descendants();
+                        ipf_kill_descendants();
                         _exit(IPF_EXIT_FAILURE);
                 }
                 if (sig != SIGCHLD) {
@@ -83,7 +81,7 @@ _Noreturn void ipf_init_run(pid_t program, const sigset_t *forward, bool forward
                          * the kernel does, in our own PID namespace. */
                         if (pid == program) {
                                 if (!own_pidns)
-                                        kill_descendants();
+                                        ipf_kill_descendants();
                                 _exit(status_to_exit(status));
                         }
                 }

@@ -106,15 +106,23 @@ static int exec_failure_status(int err)
 static pid_t spawn_program(const struct child_ctx *c)
 {
         posix_spawnattr_t attr;
-        short flags = POSIX_SPAWN_SETSIGMASK;
+        short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+        sigset_t stops;
         pid_t pid;
         int r;
 
         if (c->o->new_session)
                 flags |= POSIX_SPAWN_SETSID;
+        /* What init ignores (init_main()), the program gets as it was. */
+        sigemptyset(&stops);
+        sigaddset(&stops, SIGTSTP);
+        sigaddset(&stops, SIGTTIN);
+        sigaddset(&stops, SIGTTOU);
         r = posix_spawnattr_init(&attr);
         if (r == 0)
                 r = posix_spawnattr_setflags(&attr, flags);
+        if (r == 0)
+                r = posix_spawnattr_setsigdefault(&attr, &stops);
         if (r == 0)
                 r = posix_spawnattr_setsigmask(&attr, c->orig_mask);
         if (r == 0)
@@ -256,6 +264,12 @@ static _Noreturn void init_main(const struct child_ctx *c)
 
                 sigemptyset(&gone);
                 sigaddset(&gone, IPF_INIT_SUPERVISOR_GONE);
+                /* Not a namespace's init, which the kernel keeps from being
+                 * stopped: the terminal's ^Z must stop the program, not us
+                 * (a stopped init is killed by the supervisor). */
+                signal(SIGTSTP, SIG_IGN);
+                signal(SIGTTIN, SIG_IGN);
+                signal(SIGTTOU, SIG_IGN);
                 if (sigprocmask(SIG_BLOCK, &gone, NULL) < 0 ||
                     prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ||
                     prctl(PR_SET_PDEATHSIG, IPF_INIT_SUPERVISOR_GONE) < 0)

@@ -90,5 +90,8 @@ int ipf_apply_seccomp(const struct ipf_seccomp_plan *s, int *ret_listener, char 
  * child subreaper and have IPF_INIT_SUPERVISOR_GONE blocked and as its
  * parent-death signal. */
 #define IPF_INIT_SUPERVISOR_GONE (SIGRTMIN + 1)
+/* Kill and reap every child until none is left; orphans of the killed ones
+ * become ours (a child subreaper) and go in a later round. */
+void ipf_kill_descendants(void);
 _Noreturn void ipf_init_run(pid_t program, const sigset_t *forward, bool forward_tty_signals,
                             bool own_pidns);

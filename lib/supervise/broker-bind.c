@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* bind(2), trapped when a profile has listen rules or shares the host's
- * network: creating an endpoint is where the program could reach the host
+/* bind(2) and listen(2), trapped when a profile has listen rules or shares
+ * the host's network: creating an endpoint is where the program could reach the host
  * (a name in the host's view or network), so every bind is performed here,
  * on our duplicate of the program's socket and our copy of the address,
  * never continued (the program could change the address, or the socket
@@ -168,4 +168,29 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
         closep(&d.dirfd);
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, 0, r < 0 ? (int)r : 0);
+}
+
+void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req)
+{
+        const __u64 *a = req->data.args;
+        pid_t pid = (pid_t)req->pid;
+        _cleanup_close_ int pidfd = -1, sockfd = -1;
+        struct stat st;
+        long r = 0;
+
+        pidfd = ipf_broker_pidfd(pid);
+        if (pidfd < 0 || !ipf_broker_id_valid(b, req->id))
+                return;
+        sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
+        if (sockfd < 0)
+                r = -errno;
+        else if (fstat(sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
+                r = -ENOTSOCK;
+        if (!ipf_broker_id_valid(b, req->id))
+                return;
+        if (r == 0)
+                r = ipf_broker_decide_listen(b, pid, sockfd);
+        if (r == 0)
+                r = listen(sockfd, (int)a[1]) < 0 ? -errno : 0;
+        ipf_broker_respond(b, req->id, 0, (int)r);
 }

@@ -19,6 +19,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -201,6 +202,13 @@ static bool rule_allows_tcp(const struct ipf_policy *p, enum ipf_rule_kind kind,
                         return true;
         }
         return false;
+}
+
+/* `network host` with any tcp rule: TCP connects and binds only as they
+ * say (SPEC §4; Landlock handles both accesses then, too). */
+static bool tcp_narrowed(const struct ipf_policy *p)
+{
+        return ipf_policy_has(p, IPF_RULE_TCP_CONNECT) || ipf_policy_has(p, IPF_RULE_TCP_LISTEN);
 }
 
 static void log_decision(struct ipf_broker *b, pid_t pid, const char *kind, const char *endpoint,
@@ -394,7 +402,14 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                  * `tcp connect` rules when there are any (as Landlock does,
                  * by port; we also compare the host). */
                 host_network = b->policy->network == IPF_NETWORK_HOST &&
-                               (!tcp || !ipf_policy_has(b->policy, IPF_RULE_TCP_CONNECT));
+                               (!tcp || !tcp_narrowed(b->policy));
+        } else if (family == AF_NETLINK && len >= sizeof(struct sockaddr_nl) &&
+                   ((const struct sockaddr_nl *)addr)->nl_groups != 0) {
+                /* Multicast sends need CAP_NET_ADMIN over the socket's
+                 * network, which we hold over the sandbox's (we own its user
+                 * namespace) and the program does not: lend it nothing. The
+                 * kernel's answer to the program. */
+                return -EPERM;
         } else {
                 snprintf(kind, sizeof(kind), "socket.%s", verb);
                 snprintf(endpoint, sizeof(endpoint), "family %u", (unsigned)family);
@@ -552,9 +567,7 @@ static int decide_bind_inet(struct ipf_broker *b, pid_t pid, int sockfd,
         }
         /* `network host`: TCP narrowed to the rules when there are any
          * (Landlock's BIND_TCP says the same, by port). */
-        if (b->policy->network == IPF_NETWORK_HOST &&
-            !(tcp && (ipf_policy_has(b->policy, IPF_RULE_TCP_LISTEN) ||
-                      ipf_policy_has(b->policy, IPF_RULE_TCP_CONNECT)))) {
+        if (b->policy->network == IPF_NETWORK_HOST && !(tcp && tcp_narrowed(b->policy))) {
                 log_decision(b, pid, kind, endpoint, true, "network host");
                 return 0;
         }
@@ -606,6 +619,14 @@ int ipf_broker_decide_bind(struct ipf_broker *b, pid_t pid, int sockfd,
         if (domain == AF_UNIX)
                 return 0; /* autobind: a random name in the socket's namespace */
         if (domain == AF_INET || domain == AF_INET6) {
+                /* The port is at the same place in every inet layout, and
+                 * AF_UNSPEC binds an AF_INET socket too (as INADDR_ANY). */
+                uint16_t port = len >= offsetof(struct sockaddr_in, sin_port) + sizeof(in_port_t)
+                                        ? ntohs(((const struct sockaddr_in *)addr)->sin_port)
+                                        : 0;
+
+                if (addr->ss_family != domain && in_sandbox && port != 0 && port < 1024)
+                        return -EACCES;
                 if (addr->ss_family != domain)
                         return in_sandbox ? 0 : -EAFNOSUPPORT;
                 return decide_bind_inet(b, pid, sockfd, addr, len, in_sandbox, ret);
@@ -616,6 +637,47 @@ int ipf_broker_decide_bind(struct ipf_broker *b, pid_t pid, int sockfd,
         snprintf(endpoint, sizeof(endpoint), "family %d", domain);
         log_decision(b, pid, "socket.bind", endpoint, false, "broker");
         return b->permissive ? 0 : -EACCES;
+}
+
+int ipf_broker_decide_listen(struct ipf_broker *b, pid_t pid, int sockfd)
+{
+        struct sockaddr_storage a = {0};
+        socklen_t len = sizeof(a);
+        size_t path_off = offsetof(struct sockaddr_un, sun_path);
+        const struct sockaddr_un *un = (const struct sockaddr_un *)&a;
+        char endpoint[sizeof(un->sun_path) + 2];
+        const char *kind = "socket.listen";
+        bool allowed = false;
+
+        /* The sandbox's own network: its endpoints are its own. */
+        if (socket_in_sandbox(b, sockfd))
+                return 0;
+        if (getsockname(sockfd, (struct sockaddr *)&a, &len) < 0)
+                return -errno;
+        strcpy(endpoint, "?");
+        if (a.ss_family == AF_UNIX) {
+                kind = "unix.listen";
+                /* A path was decided at bind(2); an unnamed socket would be
+                 * given a name of the host's (autobind). */
+                if (len > path_off && un->sun_path[0] != '\0')
+                        return 0;
+                if (len > path_off + 1) {
+                        snprintf(endpoint, sizeof(endpoint), "@%.*s", (int)(len - path_off - 1),
+                                 un->sun_path + 1);
+                        allowed = rule_allows_abstract(b->policy, IPF_RULE_UNIX_LISTEN,
+                                                       un->sun_path + 1, len - path_off - 1);
+                }
+        } else if (a.ss_family == AF_INET || a.ss_family == AF_INET6) {
+                uint16_t port = ntohs(((const struct sockaddr_in *)&a)->sin_port);
+
+                kind = "tcp.listen";
+                describe_inet(&a, endpoint, sizeof(endpoint));
+                /* Port 0: listen(2) would pick one (autobind), unchecked. */
+                allowed = (port != 0 && rule_allows_tcp(b->policy, IPF_RULE_TCP_LISTEN, &a)) ||
+                          (b->policy->network == IPF_NETWORK_HOST && !tcp_narrowed(b->policy));
+        }
+        log_decision(b, pid, kind, endpoint, allowed, "broker");
+        return allowed || b->permissive ? 0 : -EACCES;
 }
 
 bool ipf_broker_mqueue_allowed(struct ipf_broker *b, pid_t pid, const char *name, const char *verb)

@@ -409,6 +409,9 @@ int ipf_broker_process(struct ipf_broker *b)
         case __NR_bind:
                 ipf_broker_bind(b, b->req);
                 break;
+        case __NR_listen:
+                ipf_broker_listen(b, b->req);
+                break;
         case __NR_mq_open:
                 ipf_broker_mq_open(b, b->req);
                 break;

@@ -125,6 +125,11 @@ struct ipf_bind_decision {
 int ipf_broker_decide_bind(struct ipf_broker *b, pid_t pid, int sockfd,
                            const struct sockaddr_storage *addr, socklen_t len,
                            struct ipf_bind_decision *ret);
+/* listen(2) on SOCKFD (our duplicate): 0, or -EACCES for a socket in the
+ * host's network namespace that no listen rule names (under `network host`
+ * an unbound TCP socket would otherwise get an unchecked port). */
+int ipf_broker_decide_listen(struct ipf_broker *b, pid_t pid, int sockfd);
+void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req);
 /* Whether `mqueue open` rules name the queue /NAME. */
 bool ipf_broker_mqueue_allowed(struct ipf_broker *b, pid_t pid, const char *name, const char *verb);
 

@@ -4,6 +4,7 @@
  * failures, forwards signals to the sandbox's init and exits with the
  * program's status. No threads: everything is one sigwaitinfo() loop. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,10 @@ static void forward_signal(pid_t init_pid, const struct signalfd_siginfo *si)
 
 /* One poll loop: signals, the broker's notifications, and retries of
  * parked calls. Returns the exit status for ipcfence. */
-static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_broker *b)
+/* OWN_PIDNS false (`signal host`): we are a child subreaper, and the
+ * program can signal init. Init stopped or gone, we kill what is left. */
+static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_broker *b,
+                          bool own_pidns)
 {
         _cleanup_close_ int sfd = signalfd(-1, wait_set, SFD_CLOEXEC);
         struct pollfd fds[2] = {
@@ -99,8 +103,17 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
                         if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si) &&
                             si.ssi_signo != SIGCHLD)
                                 forward_signal(init_pid, &si);
-                        if (waitpid(init_pid, &status, WNOHANG) == init_pid)
-                                return exit_status(status);
+                        if (waitpid(init_pid, &status, WNOHANG | (own_pidns ? 0 : WUNTRACED)) !=
+                            init_pid)
+                                continue;
+                        if (WIFSTOPPED(status)) {
+                                /* Stopped, init would never run its cleanup. */
+                                (void)kill(init_pid, SIGKILL);
+                                continue;
+                        }
+                        if (!own_pidns)
+                                ipf_kill_descendants();
+                        return exit_status(status);
                 }
         }
 }
@@ -148,7 +161,8 @@ static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *r
 static int run_supervised(const struct ipf_policy *p, const struct ipf_run_options *o,
                           const struct ipf_sandbox *sb, const int fds[IPF_SANDBOX_N_FDS],
                           const struct ipf_sandbox_facts *facts, struct ipf_decision_log *log,
-                          const sigset_t *wait_set, int *ret_status, struct ipf_diag *reterr)
+                          const sigset_t *wait_set, bool own_pidns, int *ret_status,
+                          struct ipf_diag *reterr)
 {
         struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1, .cwdfd = -1};
         int r = 0;
@@ -162,7 +176,7 @@ static int run_supervised(const struct ipf_policy *p, const struct ipf_run_optio
                         (void)kill(sb->init_pid, SIGKILL);
                 }
         }
-        *ret_status = supervise_loop(sb->init_pid, wait_set, r < 0 ? NULL : &broker);
+        *ret_status = supervise_loop(sb->init_pid, wait_set, r < 0 ? NULL : &broker, own_pidns);
         ipf_broker_done(&broker);
         return r;
 }
@@ -179,6 +193,7 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         sigset_t forward, wait_set, orig_mask;
         int r, status = IPF_EXIT_FAILURE;
         int fds[IPF_SANDBOX_N_FDS] = {-1, -1, -1};
+        bool own_pidns;
         struct ipf_decision_log *log = NULL;
         struct ipf_sandbox_facts facts = {0};
 
@@ -211,6 +226,15 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
          * program gets the original mask back right before exec. */
         sigprocmask(SIG_BLOCK, &wait_set, &orig_mask);
 
+        /* `signal host`: no PID namespace whose end kills the rest, and
+         * the program can kill init: its orphans must become ours. */
+        own_pidns = plan.clone_flags & CLONE_NEWPID;
+        if (!own_pidns && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+                r = -errno;
+                ipf_diag_set(reterr, NULL, 0, 0, "cannot become a child subreaper: %s",
+                             strerror(-r));
+                goto out;
+        }
         r = ipf_sandbox_spawn(&plan, argv, o, &forward, &orig_mask, &sb);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot create the sandbox's namespaces: %s%s",
@@ -223,7 +247,7 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot drop our own capabilities");
                 (void)kill(sb.init_pid, SIGKILL);
-                (void)supervise_loop(sb.init_pid, &wait_set, NULL);
+                (void)supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
                 goto out;
         }
         /* EOF here means init failed before its filter: the report says why. */
@@ -231,14 +255,15 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         r = read_report(sb.report_fd, &rep);
         if (r > 0) {
                 r = report_failure(&rep, reterr);
-                status = supervise_loop(sb.init_pid, &wait_set, NULL);
+                status = supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
         } else if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot read the sandbox's report: %s",
                              strerror(-r));
                 (void)kill(sb.init_pid, SIGKILL);
-                status = supervise_loop(sb.init_pid, &wait_set, NULL);
+                status = supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
         } else {
-                r = run_supervised(p, o, &sb, fds, &facts, log, &wait_set, &status, reterr);
+                r = run_supervised(p, o, &sb, fds, &facts, log, &wait_set, own_pidns, &status,
+                                   reterr);
         }
         if (r >= 0) {
                 *ret_status = status;

@@ -293,19 +293,21 @@ Test(seccomp, bind_trapped_only_when_endpoints_can_reach_the_host)
         static const char *const *trapping[] = {listen_unix, listen_tcp, host};
         static const struct verdict_case trapped[] = {
                 {"bind goes to the broker", X86_64, SYS_bind, {3, 0x1000, 16}, NOTIFY},
+                {"listen goes to the broker", X86_64, SYS_listen, {3, 5}, NOTIFY},
         };
         static const struct verdict_case untrapped[] = {
                 {"bind is not trapped", X86_64, SYS_bind, {3, 0x1000, 16}, ALLOW},
+                {"listen is not trapped", X86_64, SYS_listen, {3, 5}, ALLOW},
         };
         struct ipf_seccomp_plan s;
 
         for (size_t i = 0; i < sizeof(trapping) / sizeof(trapping[0]); i++) {
                 s = compile_with(trapping[i]);
-                check_cases(&s, trapped, 1);
+                check_cases(&s, trapped, 2);
                 ipf_seccomp_plan_done(&s);
         }
         s = compile_with(NULL);
-        check_cases(&s, untrapped, 1);
+        check_cases(&s, untrapped, 2);
         ipf_seccomp_plan_done(&s);
 }
 
