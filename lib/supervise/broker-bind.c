@@ -21,8 +21,7 @@
 #include "sys/syscalls.h"
 #include "util/cleanup.h"
 
-/* The program's umask: the mode its socket file would get. */
-static int program_umask(pid_t pid, mode_t *ret)
+int ipf_broker_program_umask(pid_t pid, mode_t *ret)
 {
         char path[64], line[128];
         _cleanup_fclose_ FILE *f = NULL;
@@ -143,7 +142,7 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
                         r = -ENOTSOCK;
         }
         if (r == 0)
-                (void)program_umask(pid, &mask);
+                (void)ipf_broker_program_umask(pid, &mask);
         if (!ipf_broker_id_valid(b, req->id))
                 return;
         if (r == 0)

@@ -13,6 +13,7 @@
 #include <mqueue.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -74,6 +75,7 @@ void ipf_broker_mq_open(struct ipf_broker *b, const struct seccomp_notif *req)
         bool with_attr = (oflag & O_CREAT) && a[3];
         char name[NAME_MAX + 1];
         _cleanup_close_ int fd = -1;
+        mode_t mask = 022;
         int r = mq_decide(b, req, "open", name);
 
         if (r == 0) {
@@ -83,12 +85,18 @@ void ipf_broker_mq_open(struct ipf_broker *b, const struct seccomp_notif *req)
         if (r > 0)
                 r = with_attr ? ipf_broker_read_memory((pid_t)req->pid, a[3], &attr, sizeof(attr))
                               : 0;
+        /* A queue it creates gets the program's umask, not ours. */
+        if (r == 0)
+                (void)ipf_broker_program_umask((pid_t)req->pid, &mask);
         if (r == 0 && !ipf_broker_id_valid(b, req->id))
                 r = -ESRCH;
         if (r == 0) {
+                mode_t old = umask(mask);
+
                 fd = (int)syscall(SYS_mq_open, name, oflag | O_CLOEXEC, (mode_t)a[2],
                                   with_attr ? &attr : NULL);
                 r = fd < 0 ? -errno : 0;
+                umask(old);
         }
         if (r == 0) {
                 struct seccomp_notif_addfd addfd = {

@@ -90,6 +90,8 @@ void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, in
 int ipf_broker_pidfd(pid_t pid);
 int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
 int ipf_broker_fd_cloexec(pid_t pid, int fd);
+/* The program's umask (/proc/PID/status): what the files it creates get. */
+int ipf_broker_program_umask(pid_t pid, mode_t *ret);
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
                         bool cloexec);
 

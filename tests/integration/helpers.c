@@ -960,3 +960,189 @@ bool itest_wait_procs(const char *marker, int want, int timeout_ms)
                 poll(NULL, 0, 20);
         }
 }
+
+/* ---- listen rules, host POSIX queues, network host, signal host */
+
+const char *itest_free_port(const char *host)
+{
+        static char port[16];
+        struct itest_listener l;
+
+        itest_listen_inet_port(&l, host, "0", SOCK_STREAM);
+        snprintf(port, sizeof(port), "%s", l.port);
+        close(l.fd); /* the registry closes it again: harmless, EBADF */
+        for (size_t i = 0; i < res.n_fds; i++)
+                if (res.fds[i] == l.fd)
+                        res.fds[i] = -1;
+        return port;
+}
+
+void itest_listen_inet_port(struct itest_listener *l, const char *host, const char *port, int type)
+{
+        struct sockaddr_storage ss;
+        struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        socklen_t len;
+        bool v6 = strchr(host, ':') != NULL;
+        long p = strtol(port, NULL, 10);
+        int one = 1;
+
+        cr_assert(p >= 0 && p <= 65535, "bad port %s", port);
+        memset(l, 0, sizeof(*l));
+        memset(&ss, 0, sizeof(ss));
+        l->type = type;
+        snprintf(l->host, sizeof(l->host), "%s", host);
+        if (v6) {
+                in6->sin6_family = AF_INET6;
+                in6->sin6_port = htons((uint16_t)p);
+                cr_assert_eq(inet_pton(AF_INET6, host, &in6->sin6_addr), 1);
+                len = sizeof(*in6);
+        } else {
+                in4->sin_family = AF_INET;
+                in4->sin_port = htons((uint16_t)p);
+                cr_assert_eq(inet_pton(AF_INET, host, &in4->sin_addr), 1);
+                len = sizeof(*in4);
+        }
+        l->fd = nonblock_socket(ss.ss_family, type);
+        (void)setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(l->fd, (struct sockaddr *)&ss, len) < 0) {
+                if (v6 && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT))
+                        itest_skip("no IPv6 loopback on this host");
+                cr_assert_fail("bind %s:%s: %s", host, port, strerror(errno));
+        }
+        cr_assert_eq(getsockname(l->fd, (struct sockaddr *)&ss, &len), 0);
+        snprintf(l->port, sizeof(l->port), "%u", ntohs(v6 ? in6->sin6_port : in4->sin_port));
+        listen_if_stream(l);
+}
+
+/* Connect FD to SA and read one byte, with a 5 s bound on each step. */
+static int connect_and_read(int fd, const struct sockaddr *sa, socklen_t len)
+{
+        struct timeval tv = {.tv_sec = 5};
+        char c;
+        ssize_t n;
+        int r;
+
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (connect(fd, sa, len) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        n = read(fd, &c, 1);
+        r = n == 1 ? 0 : n == 0 ? -ECONNRESET : (errno == EAGAIN ? -ETIMEDOUT : -errno);
+        close(fd);
+        return r;
+}
+
+int itest_connect_unix(const char *name)
+{
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        bool abstract = name[0] == '@';
+        size_t n = strlen(abstract ? name + 1 : name);
+        socklen_t len;
+        int fd;
+
+        cr_assert_lt(n + 1, sizeof(sa.sun_path), "socket name too long: %s", name);
+        if (abstract) {
+                memcpy(sa.sun_path + 1, name + 1, n);
+                len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+        } else {
+                memcpy(sa.sun_path, name, n + 1);
+                len = sizeof(sa);
+        }
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+        return connect_and_read(fd, (struct sockaddr *)&sa, len);
+}
+
+int itest_connect_tcp(const char *host, const char *port)
+{
+        struct sockaddr_storage ss;
+        struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+        socklen_t len;
+        uint16_t p = (uint16_t)strtol(port, NULL, 10);
+        int fd;
+
+        memset(&ss, 0, sizeof(ss));
+        if (strchr(host, ':')) {
+                in6->sin6_family = AF_INET6;
+                in6->sin6_port = htons(p);
+                cr_assert_eq(inet_pton(AF_INET6, host, &in6->sin6_addr), 1);
+                len = sizeof(*in6);
+        } else {
+                in4->sin_family = AF_INET;
+                in4->sin_port = htons(p);
+                cr_assert_eq(inet_pton(AF_INET, host, &in4->sin_addr), 1);
+                len = sizeof(*in4);
+        }
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+        return connect_and_read(fd, (struct sockaddr *)&ss, len);
+}
+
+void itest_mq_name(char name[64])
+{
+        snprintf(name, 64, "/%s", itest_unique("ipf-itest-mq"));
+        cr_assert_lt(res.n_mqs, (size_t)MAX_RES);
+        res.mqs[res.n_mqs++] = track(strdup(name));
+}
+
+bool itest_mq_exists(const char *name)
+{
+        mqd_t q = mq_open(name, O_RDONLY | O_CLOEXEC);
+
+        if (q == (mqd_t)-1) {
+                cr_assert_eq(errno, ENOENT, "mq_open %s: %s", name, strerror(errno));
+                return false;
+        }
+        mq_close(q);
+        return true;
+}
+
+unsigned itest_mq_mode(const char *name)
+{
+        struct stat st;
+        mqd_t q = mq_open(name, O_RDONLY | O_CLOEXEC);
+
+        cr_assert_neq(q, (mqd_t)-1, "mq_open %s: %s", name, strerror(errno));
+        cr_assert_eq(fstat((int)q, &st), 0, "fstat %s: %s", name, strerror(errno));
+        mq_close(q);
+        return (unsigned)(st.st_mode & 07777);
+}
+
+int itest_kill_procs(const char *marker)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        int n = 0;
+
+        cr_assert_not_null(d);
+        while ((e = readdir(d))) {
+                char path[300], buf[8192];
+                pid_t pid = (pid_t)atoi(e->d_name);
+                ssize_t len;
+                int fd;
+
+                if (pid <= 0 || pid == getpid())
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                len = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (len <= 0)
+                        continue;
+                for (ssize_t i = 0; i < len; i++)
+                        if (buf[i] == '\0')
+                                buf[i] = ' ';
+                buf[len] = '\0';
+                if (strstr(buf, marker) && kill(pid, SIGKILL) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}

@@ -161,3 +161,26 @@ bool itest_wait_procs(const char *marker, int want, int timeout_ms);
 
 /* Command line of "ipcfence -- probe" with a pty as stdin. */
 void itest_run_with_stdin(struct itest_result *r, int fd, bool in_sandbox, const char *op);
+
+/* ---- listen rules, host POSIX queues, network host, signal host */
+
+/* A TCP port that is free on HOST now (bound to port 0, then released),
+ * as a string (static per call: copy it). */
+const char *itest_free_port(const char *host);
+/* A listener on HOST:PORT (PORT "0": any). */
+void itest_listen_inet_port(struct itest_listener *l, const char *host, const char *port, int type);
+/* Connect from the host to a unix stream socket (PATH, or "@NAME" for an
+ * abstract name) or to TCP HOST:PORT and read one byte (up to 5 s): 0 if
+ * the connection was made and the byte arrived, else -errno (ECONNREFUSED,
+ * ENOENT, ...; ETIMEDOUT if no byte came). */
+int itest_connect_unix(const char *name);
+int itest_connect_tcp(const char *host, const char *port);
+/* A fresh POSIX queue name that does not exist yet, unlinked by fini. */
+void itest_mq_name(char name[64]);
+/* Whether the host has a POSIX queue NAME. */
+bool itest_mq_exists(const char *name);
+/* The permission bits of the host's POSIX queue NAME. */
+unsigned itest_mq_mode(const char *name);
+/* SIGKILL (by pid) every process whose argv contains MARKER, a unique token
+ * of the calling test; returns how many. */
+int itest_kill_procs(const char *marker);

@@ -54,6 +54,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -170,7 +171,11 @@ static _Noreturn void usage(void)
               "  mptcp-socket | netlink-socket PROTO | packet-socket | alg-socket\n"
               "  socket FAMILY TYPE PROTO\n"
               "  status | ns | fds | fd-open N | stat PATH | fstype PATH\n"
-              "  getpid | getppid | getsid | self-term | sleep SECONDS [TAG] | wait-signal [TAG]\n",
+              "  getpid | getppid | getsid | self-term | sleep SECONDS [TAG] | wait-signal [TAG]\n"
+              "  unix-listen PATH|@NAME | tcp-listen HOST PORT   (print listening, serve one)\n"
+              "  mq-create /NAME | mq-create-private /NAME | mq-unlink /NAME\n"
+              "  open-write PATH | mount-ro PATH\n"
+              "  double-fork TAG [SECONDS]\n",
               stderr);
         exit(2);
 }
@@ -967,6 +972,160 @@ static int op_fastopen(const char *host, const char *port)
         return sendmsg(fd, &msg, MSG_FASTOPEN | MSG_NOSIGNAL) < 0 ? neg_errno() : 0;
 }
 
+/* ---- listen rules, host POSIX queues, network host, signal host */
+
+/* Print "listening", wait up to 15 s for one connection on FD (listening),
+ * write one byte to it and print "accepted"; a test connects from the host.
+ * Exit 0 after a connection, 1 with "ETIMEDOUT" if none came. */
+static int serve_one(int fd)
+{
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int c;
+
+        if (listen(fd, 4) < 0)
+                return report(neg_errno());
+        puts("listening");
+        fflush(stdout);
+        if (poll(&pfd, 1, 15000) != 1)
+                return report(-ETIMEDOUT);
+        c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0)
+                return report(neg_errno());
+        if (write(c, "x", 1) != 1)
+                return report(neg_errno());
+        close(c);
+        puts("accepted");
+        return 0;
+}
+
+/* unix-listen PATH|@NAME: bind a stream socket, then serve_one(). */
+static int op_unix_listen(const char *name)
+{
+        bool abstract = name[0] == '@';
+        struct sockaddr_un sa;
+        socklen_t len;
+        int fd, r;
+
+        r = unix_addr(abstract ? name + 1 : name, abstract, &sa, &len);
+        if (r < 0)
+                return report(r);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return report(neg_errno());
+        if (bind(fd, (struct sockaddr *)&sa, len) < 0)
+                return report(neg_errno());
+        return serve_one(fd);
+}
+
+/* tcp-listen HOST PORT: bind (SO_REUSEADDR), then serve_one(). */
+static int op_tcp_listen(const char *host, const char *port)
+{
+        struct sockaddr_storage ss;
+        socklen_t len;
+        int fd, one = 1;
+
+        inet_addr_parse(host, port, &ss, &len);
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return report(neg_errno());
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+                return report(neg_errno());
+        return serve_one(fd);
+}
+
+/* mq-create /NAME: create the queue (O_CREAT, no O_EXCL) and send a byte. */
+static int op_mq_create(const char *name)
+{
+        struct mq_attr a = {.mq_maxmsg = 4, .mq_msgsize = 16};
+        mqd_t q = mq_open(name, O_CREAT | O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0600, &a);
+        int r = 0;
+
+        if (q == (mqd_t)-1)
+                return neg_errno();
+        if (mq_send(q, "x", 1, 0) < 0)
+                r = neg_errno();
+        mq_close(q);
+        return r;
+}
+
+/* mq-create-private /NAME: with umask 077, create the queue asking for
+ * mode 0666 (the queue must get 0600). */
+static int op_mq_create_private(const char *name)
+{
+        mqd_t q;
+
+        umask(077);
+        q = mq_open(name, O_CREAT | O_RDWR | O_CLOEXEC, 0666, NULL);
+        if (q == (mqd_t)-1)
+                return neg_errno();
+        mq_close(q);
+        return 0;
+}
+
+/* open-write PATH: open an existing file for writing, write nothing. */
+static int op_open_write(const char *path)
+{
+        return close_fd_result(open(path, O_WRONLY | O_CLOEXEC));
+}
+
+/* mount-ro PATH: "ro" or "rw", the flag of the mount PATH is on. */
+static int op_mount_ro(const char *path)
+{
+        struct statvfs v;
+
+        if (statvfs(path, &v) < 0)
+                return report(neg_errno());
+        puts(v.f_flag & ST_RDONLY ? "ro" : "rw");
+        return 0;
+}
+
+/* double-fork TAG [SECONDS]: leave a grandchild in its own session,
+ * running "probe sleep 60 TAG-gc", and print "forked" once it runs; then
+ * sleep SECONDS (printing "ready") or exit. */
+static int op_double_fork(const char *self, const char *tag, const char *seconds)
+{
+        char gc_tag[256];
+        int p[2], st;
+        char c;
+        pid_t pid;
+
+        snprintf(gc_tag, sizeof(gc_tag), "%s-gc", tag);
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return report(neg_errno());
+        pid = fork();
+        if (pid < 0)
+                return report(neg_errno());
+        if (pid == 0) {
+                if (setsid() < 0)
+                        _exit(1);
+                if (fork() == 0) {
+                        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+                        if (null >= 0) {
+                                dup2(null, 1);
+                                dup2(null, 2);
+                        }
+                        execl(self, self, "sleep", "60", gc_tag, (char *)NULL);
+                        _exit(127);
+                }
+                _exit(0);
+        }
+        close(p[1]);
+        (void)waitpid(pid, &st, 0);
+        /* EOF once the grandchild has exec'd (close-on-exec) or died. */
+        while (read(p[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        close(p[0]);
+        puts("forked");
+        if (seconds) {
+                puts("ready");
+                fflush(stdout);
+                sleep_seconds(parse_long(seconds));
+        }
+        return 0;
+}
+
 #define NEED(n)                      \
         do {                         \
                 if (argc != 2 + (n)) \
@@ -1197,6 +1356,31 @@ int main(int argc, char *argv[])
                 if (argc != 2 && argc != 3)
                         usage();
                 return op_wait_signal();
+        } else if (strcmp(op, "unix-listen") == 0) {
+                NEED(1);
+                return op_unix_listen(argv[2]);
+        } else if (strcmp(op, "tcp-listen") == 0) {
+                NEED(2);
+                return op_tcp_listen(argv[2], argv[3]);
+        } else if (strcmp(op, "mq-create") == 0) {
+                NEED(1);
+                return report(op_mq_create(argv[2]));
+        } else if (strcmp(op, "mq-create-private") == 0) {
+                NEED(1);
+                return report(op_mq_create_private(argv[2]));
+        } else if (strcmp(op, "mq-unlink") == 0) {
+                NEED(1);
+                return report(mq_unlink(argv[2]) < 0 ? neg_errno() : 0);
+        } else if (strcmp(op, "open-write") == 0) {
+                NEED(1);
+                return report(op_open_write(argv[2]));
+        } else if (strcmp(op, "mount-ro") == 0) {
+                NEED(1);
+                return op_mount_ro(argv[2]);
+        } else if (strcmp(op, "double-fork") == 0) {
+                if (argc != 3 && argc != 4)
+                        usage();
+                return op_double_fork(argv[0], argv[2], argc == 4 ? argv[3] : NULL);
         }
         usage();
 }
