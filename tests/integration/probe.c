@@ -1018,6 +1018,46 @@ static int op_unix_listen(const char *name)
 }
 
 /* tcp-listen HOST PORT: bind (SO_REUSEADDR), then serve_one(). */
+/* tcp-listen-unbound: listen(2) on a TCP socket never bound, which the
+ * kernel binds to a port of its choosing (autobind). */
+static int op_tcp_listen_unbound(void)
+{
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return report(neg_errno());
+        return report(listen(fd, 5) < 0 ? neg_errno() : 0);
+}
+
+/* unspec-bind PORT: bind an AF_INET socket with sin_family AF_UNSPEC,
+ * which the kernel takes as INADDR_ANY. */
+static int op_unspec_bind(const char *port)
+{
+        struct sockaddr_in a = {.sin_family = AF_UNSPEC,
+                                .sin_port = htons((uint16_t)atoi(port)),
+                                .sin_addr.s_addr = htonl(INADDR_ANY)};
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return report(neg_errno());
+        return report(bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ? neg_errno() : 0);
+}
+
+/* netlink-mcast: a NETLINK_ROUTE message sent to a multicast group, which
+ * needs CAP_NET_ADMIN. */
+static int op_netlink_mcast(void)
+{
+        struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_groups = 1 /* RTMGRP_LINK */};
+        struct nlmsghdr h = {.nlmsg_len = sizeof(h), .nlmsg_type = NLMSG_NOOP};
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+        if (fd < 0)
+                return report(neg_errno());
+        return report(sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&to, sizeof(to)) < 0
+                              ? neg_errno()
+                              : 0);
+}
+
 static int op_tcp_listen(const char *host, const char *port)
 {
         struct sockaddr_storage ss;
@@ -1362,6 +1402,13 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "tcp-listen") == 0) {
                 NEED(2);
                 return op_tcp_listen(argv[2], argv[3]);
+        } else if (strcmp(op, "tcp-listen-unbound") == 0) {
+                return op_tcp_listen_unbound();
+        } else if (strcmp(op, "unspec-bind") == 0) {
+                NEED(1);
+                return op_unspec_bind(argv[2]);
+        } else if (strcmp(op, "netlink-mcast") == 0) {
+                return op_netlink_mcast();
         } else if (strcmp(op, "mq-create") == 0) {
                 NEED(1);
                 return report(op_mq_create(argv[2]));

@@ -157,3 +157,29 @@ Test(redteam, fastopen_refused)
         cr_assert_str_eq(itest_line(&r), "EOPNOTSUPP", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&allowed), 0);
 }
+
+/* Round 3 #3: under `network host` with tcp rules, listen(2) on an
+ * unbound socket took a port of the kernel's choosing on the host,
+ * unchecked (only bind was brokered). */
+Test(redteam, listen_autobind_under_network_host)
+{
+        struct itest_result r;
+
+        IPF(&r, "--allow=network host", "--allow=tcp listen 8080", "--", itest_probe(),
+            "tcp-listen-unbound");
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+}
+
+/* Round 3 #4: the broker owns the sandbox's user namespace and with it
+ * CAP_NET_BIND_SERVICE and CAP_NET_ADMIN over the sandbox's network; the
+ * program has neither. An AF_UNSPEC bind of port 80 skipped the port
+ * check, and a netlink multicast send went through the broker. */
+Test(redteam, broker_lends_no_capabilities)
+{
+        struct itest_result r;
+
+        IPF(&r, "--allow=tcp listen 8080", "--", itest_probe(), "unspec-bind", "80");
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        IPF(&r, "--allow=netlink route", "--", itest_probe(), "netlink-mcast");
+        cr_assert_str_eq(itest_line(&r), "EPERM", "%s", itest_show(&r));
+}
