@@ -230,7 +230,8 @@ static long install(struct ipf_broker *b, struct ipf_broker_pending *p, int s)
  * the program's domain, type and protocol, and only once it is connected
  * put it in the program's place. A socket that never connected never
  * reaches the program: it could be bound, listened on, or pointed
- * elsewhere with sendmsg(2), which is not trapped. Options the program set
+ * elsewhere with sendmsg(2), which is not trapped — except a non-blocking
+ * TCP socket, installed while connecting (below). Options the program set
  * on its own socket, and a local address it bound, do not carry over.
  * Returns 0 (installed), 1 (still connecting: park P), or -errno. */
 static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, int fd)
@@ -262,6 +263,18 @@ static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, i
                 return install(b, p, s);
         if (r != -EINPROGRESS && r != -EAGAIN)
                 return r; /* refused, unreachable...: the program's socket is untouched */
+        /* A non-blocking socket gets the kernel's answer now: EAGAIN (a
+         * unix backlog is full; nothing installed), or EINPROGRESS with
+         * our socket in its place, still connecting: it is bound, and a
+         * TCP socket that connects or fails can no longer listen(2), nor
+         * connect elsewhere (trapped), nor send elsewhere (MSG_FASTOPEN is
+         * refused), so it reaches nothing but the allowed endpoint. */
+        if (p->program_fl & O_NONBLOCK) {
+                if (r == -EAGAIN)
+                        return r;
+                r = install(b, p, s);
+                return r < 0 ? r : -EINPROGRESS;
+        }
         p->host_sock = TAKE_FD(s);
         p->deadline_ms = now_ms() + IPF_BROKER_CONNECT_TIMEOUT_MS;
         return 1;

@@ -927,7 +927,9 @@ static int op_no_landlock(char **argv)
 /* A non-blocking TCP connect keeps its semantics through the broker:
  * EINPROGRESS (or 0), then writable with SO_ERROR 0, and the descriptor
  * keeps its number, O_NONBLOCK and close-on-exec. */
-static int op_tcp_connect_nonblocking(const char *host, const char *port)
+/* MUST_WAIT: the connect must answer EINPROGRESS first, as the kernel does
+ * for any non-blocking TCP connect (ENOTCONN stands for "it did not"). */
+static int op_tcp_connect_nonblocking(const char *host, const char *port, bool must_wait)
 {
         struct sockaddr_storage ss;
         socklen_t len, elen = sizeof(int);
@@ -941,6 +943,8 @@ static int op_tcp_connect_nonblocking(const char *host, const char *port)
         r = connect(fd, (struct sockaddr *)&ss, len);
         if (r < 0 && errno != EINPROGRESS)
                 return neg_errno();
+        if (must_wait && r == 0)
+                return -ENOTCONN;
         pfd = (struct pollfd){.fd = fd, .events = POLLOUT};
         if (poll(&pfd, 1, 5000) != 1)
                 return -ETIMEDOUT;
@@ -1185,7 +1189,10 @@ int main(int argc, char *argv[])
                 return report(op_fastopen(argv[2], argv[3]));
         } else if (strcmp(op, "tcp-connect-nonblocking") == 0) {
                 NEED(2);
-                return report(op_tcp_connect_nonblocking(argv[2], argv[3]));
+                return report(op_tcp_connect_nonblocking(argv[2], argv[3], false));
+        } else if (strcmp(op, "tcp-connect-inprogress") == 0) {
+                NEED(2);
+                return report(op_tcp_connect_nonblocking(argv[2], argv[3], true));
         } else if (strcmp(op, "no-landlock") == 0) {
                 if (argc < 3)
                         usage();

@@ -320,6 +320,10 @@ Test(broker_unix, tcp_rule_opens_one_endpoint)
         IPF(&r, rule, "--", itest_probe(), "tcp-connect-nonblocking", "127.0.0.1", l.port);
         cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&l), 1);
+        /* EINPROGRESS first, then connected, as unconfined. */
+        IPF(&r, rule, "--", itest_probe(), "tcp-connect-inprogress", "127.0.0.1", l.port);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
         IPF(&r, rule, "--", itest_probe(), "tcp-connect", "127.0.0.1", other.port);
         cr_assert(itest_denied(&r), "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&other), 0, "another port was reached");
