@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,11 @@
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* 6.9 */
 #endif
+
+static void on_timer(int sig)
+{
+        (void)sig; /* only to interrupt a blocked connect(2) */
+}
 
 /* What the sandbox is, from what init sent us: its root (the program's
  * view of the file system), its network namespace, and the devices of its
@@ -84,6 +90,19 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         r = sandbox_learn(&b->sb, facts, init_pid, r, fds[IPF_SANDBOX_FD_NETNS]);
         if (r < 0)
                 return r;
+        /* SIGALRM interrupts a connect(2) that would block us
+         * (guarded_connect()): no SA_RESTART, and not blocked. */
+        {
+                struct sigaction sa = {.sa_handler = on_timer};
+                sigset_t alarm;
+
+                sigemptyset(&alarm);
+                sigaddset(&alarm, SIGALRM);
+                if (sigaction(SIGALRM, &sa, &b->saved_alarm) < 0 ||
+                    sigprocmask(SIG_UNBLOCK, &alarm, NULL) < 0)
+                        return -errno;
+                b->alarm_set = true;
+        }
         /* 6.6: wake the program on the CPU that answers it. An optimisation:
          * older kernels say EINVAL and we carry on. */
         (void)ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, wake);
@@ -104,6 +123,9 @@ void ipf_broker_done(struct ipf_broker *b)
         for (size_t i = 0; i < b->n_pending; i++)
                 pending_done(&b->pending[i]);
         b->n_pending = 0;
+        if (b->alarm_set)
+                (void)sigaction(SIGALRM, &b->saved_alarm, NULL);
+        b->alarm_set = false;
         closep(&b->sb.rootfd);
         closep(&b->cwdfd);
         free(b->req);
@@ -144,21 +166,20 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
         return (size_t)n == len ? 0 : -EFAULT;
 }
 
-/* Run CALL on SOCKFD without blocking us: O_NONBLOCK is a property of the
- * open file we share with the program, so it is set around the call and
- * restored. *RET_WAS_BLOCKING tells whether the program expects to wait. */
-static long nonblocking_connect(int sockfd, const struct sockaddr_storage *a, socklen_t len,
-                                bool *ret_was_blocking)
+/* connect(2) on the program's own socket (a duplicate: the same open
+ * file), in the mode the program set, which it may change from another
+ * thread at any moment: a timer bounds how long the call may keep us
+ * (round 2: clearing O_NONBLOCK under us froze the supervisor). -EINTR:
+ * it would block, and the program waits, not us. */
+static long guarded_connect(int sockfd, const struct sockaddr_storage *a, socklen_t len)
 {
-        int fl = fcntl(sockfd, F_GETFL);
+        static const struct itimerval arm = {.it_value = {.tv_usec = IPF_BROKER_BLOCK_US}};
+        static const struct itimerval off = {{0, 0}, {0, 0}};
         long r;
 
-        *ret_was_blocking = fl >= 0 && !(fl & O_NONBLOCK);
-        if (*ret_was_blocking)
-                (void)fcntl(sockfd, F_SETFL, fl | O_NONBLOCK);
+        (void)setitimer(ITIMER_REAL, &arm, NULL);
         r = connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
-        if (*ret_was_blocking)
-                (void)fcntl(sockfd, F_SETFL, fl);
+        (void)setitimer(ITIMER_REAL, &off, NULL);
         return r;
 }
 
@@ -383,11 +404,13 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 if (r == 1)
                         r = -EAGAIN; /* too many calls in flight */
         } else if (r >= 0 && !sending) {
-                r = nonblocking_connect(p.sockfd, &p.addr, p.addr_len, &was_blocking);
-                /* EINPROGRESS (inet) or EAGAIN (unix backlog full): a
-                 * blocking socket waits, so the program waits, not us. */
-                if (was_blocking && (r == -EINPROGRESS || r == -EAGAIN) && park(b, &p))
+                r = guarded_connect(p.sockfd, &p.addr, p.addr_len);
+                /* A blocking socket that would wait (TCP handshake, a full
+                 * unix backlog): the program waits, parked, not us. */
+                if (r == -EINTR && park(b, &p))
                         return;
+                if (r == -EINTR)
+                        r = -EAGAIN; /* too many calls in flight */
         } else if (r >= 0) {
                 r = sendto(p.sockfd, p.payload, p.payload_len,
                            p.flags | MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&p.addr,
@@ -443,7 +466,6 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
 {
         struct pollfd pfd = {.fd = p->sockfd, .events = POLLOUT};
         socklen_t elen = sizeof(int);
-        bool was_blocking;
         int err = 0;
         long r;
 
@@ -462,11 +484,11 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
                 r = -err;
         } else {
                 /* Connected, or (unix) room in the backlog now: try again. */
-                r = nonblocking_connect(p->sockfd, &p->addr, p->addr_len, &was_blocking);
+                r = guarded_connect(p->sockfd, &p->addr, p->addr_len);
                 if (r == -EISCONN)
                         r = 0;
         }
-        if (r == -EAGAIN || r == -EINPROGRESS || r == -EALREADY)
+        if (r == -EAGAIN || r == -EINPROGRESS || r == -EALREADY || r == -EINTR)
                 return false;
         ipf_broker_respond(b, p->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
         return true;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -54,6 +55,8 @@ struct ipf_broker_pending {
         long deadline_ms; /* CLOCK_MONOTONIC; past it: ETIMEDOUT */
 };
 
+/* How long one connect(2) on the program's own socket may keep us. */
+#define IPF_BROKER_BLOCK_US 5000
 /* How long a connect to an allowed host endpoint may take. */
 #define IPF_BROKER_CONNECT_TIMEOUT_MS 10000
 
@@ -64,6 +67,8 @@ struct ipf_broker {
         const struct ipf_policy *policy;
         struct ipf_broker_sandbox sb;
         int cwdfd; /* our working directory, back after binding from a pinned one */
+        struct sigaction saved_alarm; /* SIGALRM as it was before us */
+        bool alarm_set;
         struct ipf_decision_log *log;
         bool permissive;
         struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];

@@ -1022,6 +1022,47 @@ static int op_unix_listen(const char *name)
 }
 
 /* tcp-listen HOST PORT: bind (SO_REUSEADDR), then serve_one(). */
+/* freeze-connect: the round 2 self-freeze. A socket of ours whose
+ * O_NONBLOCK another thread flips without pause, connecting to our own
+ * server whose backlog is full and never drains: the broker's connect on
+ * the shared open file must never block it for long. */
+static int freeze_fd = -1;
+
+static void *nonblock_flipper(void *arg)
+{
+        (void)arg;
+        for (;;) {
+                (void)fcntl(freeze_fd, F_SETFL, 0);
+                (void)fcntl(freeze_fd, F_SETFL, O_NONBLOCK);
+        }
+        return NULL;
+}
+
+static int op_freeze_connect(void)
+{
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        pthread_t t;
+
+        snprintf(a.sun_path, sizeof(a.sun_path), "/tmp/probe-freeze-%d", (int)getpid());
+        if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(srv, 0) < 0)
+                return report(neg_errno());
+        for (int i = 0; i < 64; i++) {
+                int c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+                if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a)) < 0)
+                        break; /* full */
+        }
+        freeze_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (freeze_fd < 0 || pthread_create(&t, NULL, nonblock_flipper, NULL) != 0)
+                return report(-EIO);
+        puts("ready");
+        fflush(stdout);
+        while (connect(freeze_fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+                ; /* EAGAIN, until a blocking attempt parks us for good */
+        return report(0);
+}
+
 /* tcp-listen-unbound: listen(2) on a TCP socket never bound, which the
  * kernel binds to a port of its choosing (autobind). */
 static int op_tcp_listen_unbound(void)
@@ -1409,6 +1450,8 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "tcp-listen") == 0) {
                 NEED(2);
                 return op_tcp_listen(argv[2], argv[3]);
+        } else if (strcmp(op, "freeze-connect") == 0) {
+                return op_freeze_connect();
         } else if (strcmp(op, "tcp-listen-unbound") == 0) {
                 return op_tcp_listen_unbound();
         } else if (strcmp(op, "unspec-bind") == 0) {

@@ -183,3 +183,22 @@ Test(redteam, broker_lends_no_capabilities)
         IPF(&r, "--allow=netlink route", "--", itest_probe(), "netlink-mcast");
         cr_assert_str_eq(itest_line(&r), "EPERM", "%s", itest_show(&r));
 }
+
+/* Round 2's open gap: the broker connected on the program's own open file,
+ * whose O_NONBLOCK another thread cleared between the broker setting it
+ * and connecting, so the broker blocked on a full backlog for good and
+ * ipcfence stopped forwarding signals. A timer now bounds the call. */
+Test(redteam, nonblock_flip_does_not_freeze_supervisor)
+{
+        struct itest_proc p;
+        struct itest_result r;
+
+        itest_spawnl(&p, NULL, itest_ipcfence(), "--", itest_probe(), "freeze-connect",
+                     (char *)NULL);
+        cr_assert(itest_proc_wait_output(&p, "ready", 10000), "the program did not start");
+        usleep(500 * 1000); /* thousands of attempts */
+        kill(p.pid, SIGTERM);
+        itest_proc_finish(&p, &r, 5000);
+        cr_assert_eq(r.status, 128 + SIGTERM, "ipcfence did not forward SIGTERM: %s",
+                     itest_show(&r));
+}
