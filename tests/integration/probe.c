@@ -285,6 +285,30 @@ static int op_unix(const char *name, int type, bool abstract)
         return r;
 }
 
+/* unix-dgram-sendmsg PATH: one datagram by sendmsg(2) with the address
+ * in the msghdr, where BPF cannot see it. */
+static int op_unix_dgram_sendmsg(const char *name)
+{
+        struct sockaddr_un sa;
+        socklen_t len;
+        char byte = 'x';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        int fd, r;
+
+        r = unix_addr(name, false, &sa, &len);
+        if (r < 0)
+                return r;
+        msg.msg_name = &sa;
+        msg.msg_namelen = len;
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return neg_errno();
+        r = sendmsg(fd, &msg, 0) < 0 ? neg_errno() : 0;
+        close(fd);
+        return r;
+}
+
 static int inet_addr_parse(const char *host, const char *port, struct sockaddr_storage *ss,
                            socklen_t *len)
 {
@@ -1256,6 +1280,9 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "unix-dgram-send") == 0) {
                 NEED(1);
                 return report(op_unix(argv[2], SOCK_DGRAM, false));
+        } else if (strcmp(op, "unix-dgram-sendmsg") == 0) {
+                NEED(1);
+                return report(op_unix_dgram_sendmsg(argv[2]));
         } else if (strcmp(op, "abstract-connect") == 0) {
                 NEED(1);
                 return report(op_unix(argv[2], SOCK_STREAM, true));

@@ -392,3 +392,27 @@ Test(broker_unix, supervisor_holds_no_capabilities)
         itest_proc_finish(&p, &r, 10000);
         cr_assert(dropped, "%s", buf);
 }
+
+/* The datagram boundary of issue #3 and SECURITY.md, pinned: sendto(2)
+ * with a destination is brokered anywhere; sendmsg(2) with an address in
+ * a replaced directory finds nothing (the view); sendmsg(2) to a datagram
+ * socket in an unusual, visible directory REACHES it below Landlock ABI 9
+ * — the documented gap. When RESOLVE_UNIX closes it, this test changes. */
+Test(broker_unix, datagram_boundary)
+{
+        struct itest_listener visible, masked;
+        struct itest_result r;
+
+        itest_listen_unix(&visible, itest_visible_dir(), SOCK_DGRAM);
+        itest_listen_unix(&masked, itest_tmpdir(), SOCK_DGRAM);
+        IPF(&r, "--", itest_probe(), "unix-dgram-send", visible.path);
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&visible), 0, "sendto reached the host socket");
+        IPF(&r, "--", itest_probe(), "unix-dgram-sendmsg", masked.path);
+        cr_assert_str_eq(itest_line(&r), "ENOENT", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&masked), 0, "sendmsg reached a masked directory");
+        IPF(&r, "--", itest_probe(), "unix-dgram-sendmsg", visible.path);
+        cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&visible), 1,
+                     "the documented gap is closed: update SECURITY.md and this test");
+}
