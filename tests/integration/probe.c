@@ -928,6 +928,48 @@ static int op_flood(const char *path, const char *threads, const char *each)
         return 0;
 }
 
+/* kill-mid ROUNDS: children flood the broker with connects to a server
+ * of our own whose backlog is full (calls the broker parks) and to a host
+ * path (calls it denies), and are SIGKILLed mid-notification. Prints
+ * "half" after half the rounds and "done" at the end, pausing a second
+ * after each so that the supervisor's descriptors can be counted. */
+static int op_kill_mid(const char *rounds)
+{
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        long n = parse_long(rounds);
+        int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        snprintf(a.sun_path, sizeof(a.sun_path), "/tmp/probe-mid-%d", (int)getpid());
+        if (n <= 0 || srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+            listen(srv, 0) < 0)
+                return report(neg_errno());
+        for (long r = 1; r <= n; r++) {
+                pid_t pid = fork();
+
+                if (pid < 0)
+                        return report(neg_errno());
+                if (pid == 0) {
+                        pthread_t t[16];
+
+                        flood_path = a.sun_path;
+                        flood_each = 1000000;
+                        for (int i = 0; i < 16; i++)
+                                (void)pthread_create(&t[i], NULL, flood_thread, NULL);
+                        pause();
+                        _exit(0);
+                }
+                usleep(30 * 1000);
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                if (r == n / 2 || r == n) {
+                        puts(r == n ? "done" : "half");
+                        fflush(stdout);
+                        sleep(1);
+                }
+        }
+        return report(0);
+}
+
 /* Run ARGV as on a kernel without Landlock: a filter answers ENOSYS to the
  * Landlock syscalls (STYLE §5: fallbacks are tested under a shim). */
 static int op_no_landlock(char **argv)
@@ -1274,6 +1316,9 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "flood") == 0) {
                 NEED(3);
                 return report(op_flood(argv[2], argv[3], argv[4]));
+        } else if (strcmp(op, "kill-mid") == 0) {
+                NEED(1);
+                return op_kill_mid(argv[2]);
         } else if (strcmp(op, "unix-connect") == 0) {
                 NEED(1);
                 return report(op_unix(argv[2], SOCK_STREAM, false));

@@ -4,6 +4,7 @@
  * other host socket — also in directories the mount view does not mask —
  * is denied with EACCES and one log line; the sandbox's own sockets keep
  * working. Outcomes are checked at the host-side listener. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,4 +416,42 @@ Test(broker_unix, datagram_boundary)
         cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&visible), 1,
                      "the documented gap is closed: update SECURITY.md and this test");
+}
+
+static int count_fds(pid_t pid)
+{
+        char path[64];
+        DIR *d;
+        int n = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+        d = opendir(path);
+        cr_assert_not_null(d, "%s", path);
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
+/* Programs killed in the middle of trapped calls, parked or not, round
+ * after round: the supervisor answers on, holds no more descriptors after
+ * ten rounds than after five, and the sandbox ends normally. */
+Test(broker_unix, killed_mid_notification)
+{
+        struct itest_proc p;
+        struct itest_result r;
+        int half, done;
+
+        itest_spawnl(&p, NULL, itest_ipcfence(), "-q", "--log=/dev/null", "--", itest_probe(),
+                     "kill-mid", "10", (char *)NULL);
+        cr_assert(itest_proc_wait_output(&p, "half", 20000), "no half-way mark");
+        usleep(500 * 1000);
+        half = count_fds(p.pid);
+        cr_assert(itest_proc_wait_output(&p, "done", 20000), "the supervisor stopped answering");
+        usleep(500 * 1000);
+        done = count_fds(p.pid);
+        itest_proc_finish(&p, &r, 10000);
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert_leq(done, half, "the supervisor holds %d descriptors after 10 rounds, %d after 5",
+                      done, half);
 }
