@@ -186,6 +186,7 @@ integration() {
                 XDG_RUNTIME_DIR="$xdg" LANG=C.UTF-8 TERM=dumb \
                 IPCFENCE="$T/bin/ipcfence" IPF_PROBE="$T/bin/probe" \
                 IPCFENCE_PROFILE_PATH="$REPO/profiles" IPCFENCE_TEST_STRICT="$STRICT" \
+                ${IPF_RACE_ATTEMPTS:+IPF_RACE_ATTEMPTS="$IPF_RACE_ATTEMPTS"} \
                 ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
                 ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
                 "$T/bin/integration-tests" --jobs "$JOBS"
@@ -216,6 +217,7 @@ integration() {
                 XDG_RUNTIME_DIR="$xdg" LANG=C.UTF-8 TERM=dumb \
                 IPCFENCE="$T/bin/ipcfence" IPF_PROBE="$T/bin/probe" \
                 IPCFENCE_PROFILE_PATH="$T/profiles" IPCFENCE_TEST_STRICT="$STRICT" \
+                ${IPF_RACE_ATTEMPTS:+IPF_RACE_ATTEMPTS="$IPF_RACE_ATTEMPTS"} \
                 ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
                 ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
                 setpriv --reuid=$nobody --regid=$nobody --clear-groups --inh-caps=-all \
