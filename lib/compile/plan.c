@@ -29,6 +29,10 @@ static bool rule_enforced(const struct ipf_rule *r)
         case IPF_RULE_SHM_OPEN:
                 /* Bound into the view at start: one named object, no globs. */
                 return !r->glob;
+        case IPF_RULE_DBUS:
+                /* xdg-dbus-proxy, started by the supervisor; only its socket
+                 * is in the view (compile-mounts.c, compile-dbus.c). */
+                return true;
         case IPF_RULE_TCP_CONNECT:
                 /* Under `network none` the broker connects from the host
                  * side; `network host` needs Landlock TCP rules (later) and

@@ -9,7 +9,9 @@
  *               the program's own view (its root, its working directory,
  *               symlinks followed inside that root): an inode on one of the
  *               sandbox's own fresh filesystems is the sandbox talking to
- *               itself; anything else is a host endpoint, denied.
+ *               itself; the inode of a D-Bus proxy's socket, which the
+ *               supervisor bound there, is the filtered bus; anything else
+ *               is a host endpoint, denied.
  *  abstract,  — reached in the socket's own network namespace: the
  *  inet         sandbox's, unless the socket was inherited from the host
  *               (fds 0-2), which is denied.
@@ -43,6 +45,15 @@ static bool socket_in_sandbox(const struct ipf_broker *b, int sockfd)
 
         return ns >= 0 && fstat(ns, &st) == 0 && st.st_dev == b->sb.netns_dev &&
                st.st_ino == b->sb.netns_ino;
+}
+
+/* One of the host sockets the supervisor put in the view (D-Bus proxies). */
+static bool inode_is_hosted(const struct ipf_broker *b, const struct stat *st)
+{
+        for (size_t i = 0; i < b->sb.n_hosted; i++)
+                if (b->sb.hosted[i].dev == st->st_dev && b->sb.hosted[i].ino == st->st_ino)
+                        return true;
+        return false;
 }
 
 static bool dev_is_private(const struct ipf_broker *b, dev_t dev)
@@ -287,7 +298,12 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
                 if (fstat(pin, &st) < 0)
                         return -errno;
                 allow = dev_is_private(b, st.st_dev);
-                log_decision(b, pid, kind, path, allow, allow ? "sandbox" : "broker");
+                if (!allow && S_ISSOCK(st.st_mode) && inode_is_hosted(b, &st)) {
+                        allow = true;
+                        log_decision(b, pid, kind, path, true, "dbus-proxy");
+                } else {
+                        log_decision(b, pid, kind, path, allow, allow ? "sandbox" : "broker");
+                }
                 if (!allow && !b->permissive)
                         return -EACCES;
         }

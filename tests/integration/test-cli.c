@@ -183,7 +183,6 @@ Test(cli, missing_profile_exits_125)
 static const char *const later_rules[] = {
         "unix listen /run/ipcfence-test.sock",
         "tcp listen 8080",
-        "dbus session talk org.example.Test",
         "mqueue open /ipcfence-test",
         "signal host",
         "network host",

@@ -211,7 +211,7 @@ Test(plan, unenforced_rules_are_refused_with_location)
                 "unix listen @foo", "tcp listen 8080",
                 "mqueue open /q",   "shm open /s*",
                 "fifo open /tmp/f*", "signal host",
-                "network host",     "dbus session talk org.example.Foo",
+                "network host",
         };
 
         for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -235,6 +235,8 @@ Test(plan, enforced_rules_pass)
                                          "unix connect @/tmp/.X11-unix/X0",
                                          "tcp connect 127.0.0.1:5432",
                                          "sysv host",
+                                         "dbus session talk org.example.Foo",
+                                         "dbus system call org.example.Foo=*",
                                          NULL};
 
         for (size_t i = 0; ok[i]; i++) {
