@@ -392,6 +392,80 @@ Test(dbus, system_bus_filtered_at_its_usual_place)
         free(allow);
 }
 
+/* ---- the shipped abstractions ---- */
+
+/* Each test has a bus of its own: well-known names need not be unique. */
+static void expect_profile_reaches(const struct bus *b, const char *profile, const char *bus_flag,
+                                   const char *name, bool reached)
+{
+        struct itest_result r;
+        char dest[256];
+        int before = calls_seen(b, name, "Ping");
+
+        snprintf(dest, sizeof(dest), "--dest=%s", name);
+        IPF(&r, "-p", profile, "--", "dbus-send", bus_flag, "--print-reply", dest, OBJ,
+            IFACE ".Ping");
+        if (reached)
+                cr_expect_eq(r.status, 0, "%s -> %s: %s", profile, name, itest_show(&r));
+        else
+                cr_expect_neq(r.status, 0, "%s -> %s: %s", profile, name, itest_show(&r));
+        cr_expect_eq(calls_seen(b, name, "Ping"), before + (reached ? 1 : 0),
+                     "%s -> %s, seen from the bus", profile, name);
+}
+
+Test(dbus, session_abstractions_open_their_names_only)
+{
+        struct bus b;
+        struct itest_result r;
+
+        bus_start(&b, "session");
+        service_start(&b, "org.freedesktop.Notifications", NULL);
+        service_start(&b, "org.freedesktop.secrets", NULL);
+        service_start(&b, "org.freedesktop.portal.Desktop", NULL);
+        service_start(&b, "org.freedesktop.impl.portal.desktop.x", NULL);
+        use_session(&b);
+
+        IPF(&r, "-p", "abstractions/dbus-session", "--", "dbus-send", "--session", "--print-reply",
+            "--dest=org.freedesktop.DBus", "/", "org.freedesktop.DBus.ListNames");
+        cr_expect_eq(r.status, 0, "the bus driver: %s", itest_show(&r));
+        cr_expect_null(strstr(r.out, "org.freedesktop.Notifications"), "%s", itest_show(&r));
+        expect_profile_reaches(&b, "abstractions/dbus-session", "--session",
+                               "org.freedesktop.Notifications", false);
+
+        expect_profile_reaches(&b, "abstractions/notifications", "--session",
+                               "org.freedesktop.Notifications", true);
+        expect_profile_reaches(&b, "abstractions/notifications", "--session",
+                               "org.freedesktop.secrets", false);
+
+        expect_profile_reaches(&b, "abstractions/secrets", "--session", "org.freedesktop.secrets",
+                               true);
+        expect_profile_reaches(&b, "abstractions/secrets", "--session",
+                               "org.freedesktop.Notifications", false);
+
+        expect_profile_reaches(&b, "abstractions/portal", "--session",
+                               "org.freedesktop.portal.Desktop", true);
+        expect_profile_reaches(&b, "abstractions/portal", "--session",
+                               "org.freedesktop.impl.portal.desktop.x", false);
+}
+
+/* login1: property reads reach logind, anything else does not. */
+Test(dbus, login1_abstraction_reads_only)
+{
+        struct bus y;
+        struct itest_result r;
+
+        bus_start(&y, "system");
+        service_start(&y, "org.freedesktop.login1", NULL);
+        cr_assert_eq(setenv("DBUS_SYSTEM_BUS_ADDRESS", y.address, 1), 0);
+        IPF(&r, "-p", "abstractions/login1", "--", "dbus-send", "--system", "--print-reply",
+            "--dest=org.freedesktop.login1", "/org/freedesktop/login1",
+            "org.freedesktop.DBus.Properties.GetAll", "string:org.freedesktop.login1.Manager");
+        cr_expect_eq(r.status, 0, "GetAll: %s", itest_show(&r));
+        cr_expect_eq(calls_seen(&y, "org.freedesktop.login1", "GetAll"), 1);
+        expect_profile_reaches(&y, "abstractions/login1", "--system", "org.freedesktop.login1",
+                               false);
+}
+
 /* ---- lifetime and failures ---- */
 
 static bool dir_has_proxy_dirs(const char *dir)
