@@ -104,14 +104,13 @@ static void need_tools(void)
 
 /* A private dbus-daemon of TYPE ("session" or "system") with its own
  * configuration, listening in a directory the sandbox does not mask. */
-static void bus_start(struct bus *b, const char *type)
+static void bus_start_in(struct bus *b, const char *type, const char *dir)
 {
         char conf[3 * PATH_MAX], arg[PATH_MAX + 32];
         struct itest_proc p;
         char *path;
 
-        need_tools();
-        snprintf(b->dir, sizeof(b->dir), "%s", itest_visible_dir());
+        snprintf(b->dir, sizeof(b->dir), "%s", dir);
         snprintf(b->socket, sizeof(b->socket), "%s/bus", b->dir);
         snprintf(b->address, sizeof(b->address), "unix:path=%s", b->socket);
         /* The system-style bus refuses what a real system bus refuses by
@@ -133,6 +132,12 @@ static void bus_start(struct bus *b, const char *type)
         itest_spawnl(&p, NULL, "dbus-daemon", "--nofork", "--print-address=1", arg, (char *)NULL);
         cr_assert(itest_proc_wait_output(&p, "unix:", 5000), "dbus-daemon did not start: %s",
                   p.err);
+}
+
+static void bus_start(struct bus *b, const char *type)
+{
+        need_tools();
+        bus_start_in(b, type, itest_visible_dir());
 }
 
 /* A service owning NAMES on B; returns once they are owned. */
@@ -365,6 +370,42 @@ Test(dbus, bus_without_rule_is_unreachable)
         cr_expect_neq(r.status, 0, "default profile: %s", itest_show(&r));
         cr_expect_eq(calls_seen(&s, svc, "Ping"), 0);
         free(sys_rule);
+}
+
+/* The real bus at its default place, $XDG_RUNTIME_DIR/bus, no variable:
+ * there the program finds the proxy, also when a `unix connect` rule names
+ * that very path (the broker would otherwise reach the real bus). */
+Test(dbus, bus_at_default_place_stays_filtered)
+{
+        struct bus b;
+        const char *yes = unique_name("org.ipf.DefYes"), *no = unique_name("org.ipf.DefNo");
+        char *talk = rule("--allow=dbus session talk %s", yes);
+        char env_xdg[PATH_MAX + 32], bypass[PATH_MAX + 32], dest[256];
+        const char *env[] = {env_xdg, NULL};
+        struct itest_opts o = {.env = env};
+        struct itest_result r;
+
+        need_tools();
+        bus_start_in(&b, "session", itest_xdg_dir());
+        service_start(&b, yes, NULL);
+        service_start(&b, no, NULL);
+        unsetenv("DBUS_SESSION_BUS_ADDRESS");
+        snprintf(env_xdg, sizeof(env_xdg), "XDG_RUNTIME_DIR=%s", b.dir);
+        snprintf(bypass, sizeof(bypass), "--allow=unix connect %s", b.socket);
+        snprintf(dest, sizeof(dest), "--dest=%s", yes);
+        itest_runl(&r, &o, itest_ipcfence(), talk, "--", "dbus-send", "--session", "--print-reply",
+                   dest, OBJ, IFACE ".Ping", (char *)NULL);
+        cr_expect_eq(r.status, 0, "the talk name through the default address: %s", itest_show(&r));
+        snprintf(dest, sizeof(dest), "--dest=%s", no);
+        itest_runl(&r, &o, itest_ipcfence(), talk, "--", "dbus-send", "--session", "--print-reply",
+                   dest, OBJ, IFACE ".Ping", (char *)NULL);
+        cr_expect_neq(r.status, 0, "%s", itest_show(&r));
+        itest_runl(&r, &o, itest_ipcfence(), talk, bypass, "--", "dbus-send", "--session",
+                   "--print-reply", dest, OBJ, IFACE ".Ping", (char *)NULL);
+        cr_expect_neq(r.status, 0, "a unix connect rule on the bus path: %s", itest_show(&r));
+        cr_expect_eq(calls_seen(&b, yes, "Ping"), 1);
+        cr_expect_eq(calls_seen(&b, no, "Ping"), 0, "the other name never saw a call");
+        free(talk);
 }
 
 Test(dbus, system_bus_filtered_at_its_usual_place)
