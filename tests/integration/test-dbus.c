@@ -596,3 +596,18 @@ Test(dbus, missing_proxy_or_bus_is_an_error)
                            itest_show(&r));
         cr_expect_null(strstr(r.out, "RAN"), "%s", itest_show(&r));
 }
+
+/* explain prints the proxy's command line `run` would start, per bus. */
+Test(dbus, explain_shows_the_proxy)
+{
+        struct itest_result r;
+
+        IPF(&r, "explain", "--allow=dbus session talk org.ipf.Explained",
+            "--allow=dbus session call org.ipf.Called=org.ipf.Called.Go@/org/ipf");
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_expect_not_null(strstr(r.out, "--filter --talk=org.ipf.Explained "
+                                         "--call=org.ipf.Called=org.ipf.Called.Go@/org/ipf\n"),
+                           "%s", itest_show(&r));
+        cr_expect_not_null(strstr(r.out, "system bus: unreachable (no rule)"), "%s",
+                           itest_show(&r));
+}
