@@ -132,8 +132,10 @@ static _Noreturn void proxy_exec(const char *program, char **argv, int ready_w, 
         } else if (fcntl(PROXY_FD, F_SETFD, 0) < 0) {
                 _exit(127);
         }
-        null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+        /* stdin and stdout: nothing of the program's, whose stdout a
+         * caller may be reading to EOF; stderr stays, for its messages. */
+        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
                 _exit(127);
         /* Nothing of ours (or of our caller's) but 0-2 and the pipe. */
         if (sys_close_range(PROXY_FD + 1, ~0U, 0) < 0)

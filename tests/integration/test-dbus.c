@@ -552,6 +552,16 @@ Test(dbus, no_proxy_outlives_the_sandbox)
                 cr_expect(!dir_has_proxy_dirs(xdg), "directory left after '%s'", endings[i][0]);
         }
 
+        /* SIGTERM to ipcfence: forwarded, the program dies of it, and the
+         * proxy is reaped before ipcfence exits. */
+        itest_spawnl(&p, &o, itest_ipcfence(), "--allow=dbus session talk org.ipf.Any", "--", "sh",
+                     "-c", "echo ready; exec sleep 60", (char *)NULL);
+        cr_assert(itest_proc_wait_output(&p, "ready", 10000), "%s", p.err);
+        kill(p.pid, SIGTERM);
+        itest_proc_finish(&p, &r, 10000);
+        cr_expect_eq(r.status, 143, "%s", itest_show(&r));
+        cr_expect_eq(itest_count_procs(b.socket), 0, "proxy left after SIGTERM of ipcfence");
+
         /* ipcfence itself killed: the proxy goes with it, nothing on disk. */
         itest_spawnl(&p, &o, itest_ipcfence(), "--allow=dbus session talk org.ipf.Any", "--", "sh",
                      "-c", "echo ready; exec sleep 60", (char *)NULL);
