@@ -139,7 +139,9 @@ void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
  * (explain shows them all); on failure nothing is left allocated. */
 int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
                      const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
-/* ipf_plan_check_supported() and then ipf_plan_compile(): what run uses. */
+/* ipf_plan_check_supported() and then ipf_plan_compile(): the two steps run
+ * takes, with the D-Bus proxies started in between (their socket paths,
+ * in H, go into the mount plan). */
 int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
                    const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
 void ipf_plan_done(struct ipf_plan *plan);
