@@ -169,11 +169,14 @@ static int proxy_start(struct ipf_dbus_proxy *x, enum ipf_bus bus, const struct 
                 return DIAG_FAIL(reterr, r, "the %s bus at '%s' is unreachable: %s", name, entry,
                                  strerror(-r));
         /* The socket's directory: ours alone, in the runtime directory when
-         * there is one (tmpfs, per user), else /tmp. */
-        snprintf(template, sizeof(template), "%s/ipcfence-dbus-XXXXXX",
-                 h->xdg_runtime_dir && access(h->xdg_runtime_dir, W_OK | X_OK) == 0
-                         ? h->xdg_runtime_dir
-                         : "/tmp");
+         * there is one (tmpfs, per user) and "DIR/bus" fits in sun_path,
+         * else /tmp. */
+        if (!h->xdg_runtime_dir || access(h->xdg_runtime_dir, W_OK | X_OK) < 0 ||
+            (size_t)snprintf(template, sizeof(template), "%s/ipcfence-dbus-XXXXXX/bus",
+                             h->xdg_runtime_dir) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+                snprintf(template, sizeof(template), "/tmp/ipcfence-dbus-XXXXXX");
+        else
+                snprintf(template, sizeof(template), "%s/ipcfence-dbus-XXXXXX", h->xdg_runtime_dir);
         if (!mkdtemp(template))
                 return DIAG_FAIL(reterr, -errno, "cannot create '%s': %s", template,
                                  strerror(errno));
