@@ -5,9 +5,9 @@ set -eu
 build="gcc make pkg-config libseccomp-dev libcap-ng-dev"
 case "${1:-build}" in
 build) want="$build" ;;
-test)  want="$build libcriterion-dev socat python3 util-linux bsdutils openssh-client iproute2 procps" ;;
+test)  want="$build libcriterion-dev socat python3 util-linux bsdutils openssh-client iproute2 procps dbus-daemon dbus-bin xdg-dbus-proxy python3-dbus python3-gi libglib2.0-bin" ;;
 demo)  want="$build socat python3 util-linux" ;;
-bench) want="$build bubblewrap socat python3" ;;
+bench) want="$build bubblewrap socat python3 dbus-daemon xdg-dbus-proxy" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "deps.sh: unknown step '$1'" >&2; exit 2 ;;
 esac

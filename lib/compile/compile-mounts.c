@@ -252,6 +252,31 @@ static int add_objects(const struct ipf_policy *p, const struct ipf_host *h,
         return r;
 }
 
+/* A filtered D-Bus: only the proxy's socket, bound at the bus's usual
+ * place, which always lies in a fresh directory ($XDG_RUNTIME_DIR, /run),
+ * so the real bus socket there stays hidden. Not optional: without the
+ * proxy's socket the view cannot be built and nothing runs. */
+static int add_dbus_sockets(const struct ipf_policy *p, const struct ipf_host *h,
+                            struct ipf_mount_plan *m, size_t *alloc)
+{
+        int r = 0;
+
+        for (int bus = 0; r >= 0 && bus < _IPF_BUS_MAX; bus++) {
+                char path[PATH_MAX];
+
+                if (!ipf_dbus_bus_used(p, (enum ipf_bus)bus))
+                        continue;
+                r = ipf_dbus_view_path((enum ipf_bus)bus, h, path, sizeof(path));
+                if (r >= 0)
+                        r = plan_add(m, alloc,
+                                     (struct mount_spec){.kind = IPF_MOUNT_OBJECT,
+                                                         .path = path,
+                                                         .source = h->dbus_socket[bus],
+                                                         .mode = S_IFSOCK});
+        }
+        return r;
+}
+
 /* $XDG_RUNTIME_DIR: a directory of the user's own inside an already fresh
  * mount, or a fresh tmpfs of its own when it lives elsewhere. */
 static int add_runtime_dir(struct ipf_mount_plan *m, size_t *alloc, const char *xdg)
@@ -332,6 +357,8 @@ int ipf_compile_mounts(const struct ipf_policy *p, const struct ipf_host *h,
                 r = add_runtime_dir(&m, &alloc, h->xdg_runtime_dir);
         if (r >= 0)
                 r = add_objects(p, h, &m, &alloc);
+        if (r >= 0)
+                r = add_dbus_sockets(p, h, &m, &alloc);
         /* /sys: a fresh, read-only sysfs for every caller. The host's holds
          * the cgroup file systems, and a user's own (systemd-delegated)
          * cgroups have cgroup.kill and cgroup.freeze, which reach host

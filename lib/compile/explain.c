@@ -56,6 +56,35 @@ static void explain_landlock(const struct ipf_landlock_plan *l, FILE *f)
                 l->scoped & IPF_LANDLOCK_SCOPE_SIGNAL ? " signal" : "");
 }
 
+/* The proxy command line `run` starts per bus (socket path: made at run). */
+static int explain_dbus(const struct ipf_policy *p, const struct ipf_host *h, FILE *f)
+{
+        for (int bus = 0; bus < _IPF_BUS_MAX; bus++) {
+                char view[PATH_MAX];
+                char **argv = NULL;
+                int r;
+
+                if (!ipf_dbus_bus_used(p, (enum ipf_bus)bus)) {
+                        fprintf(f, "d-bus          %s bus: unreachable (no rule)\n",
+                                ipf_bus_to_string((enum ipf_bus)bus));
+                        continue;
+                }
+                r = ipf_dbus_view_path((enum ipf_bus)bus, h, view, sizeof(view));
+                if (r >= 0)
+                        r = ipf_compile_dbus_proxy_argv(p, (enum ipf_bus)bus, "ADDRESS", "SOCKET",
+                                                        3, &argv);
+                if (r < 0)
+                        return r;
+                fprintf(f, "d-bus          %s bus: only the proxy's socket, at %s:\n              ",
+                        ipf_bus_to_string((enum ipf_bus)bus), view);
+                for (char **a = argv; *a; a++)
+                        fprintf(f, " %s", *a);
+                fputc('\n', f);
+                ipf_strv_free(argv);
+        }
+        return 0;
+}
+
 static void explain_rules(const struct ipf_policy *p, FILE *f)
 {
         fputs("\nrules\n", f);
@@ -108,6 +137,9 @@ static void explain_rules(const struct ipf_policy *p, FILE *f)
                         break;
                 case IPF_RULE_SIGNAL_HOST:
                         how = "the host's PID namespace; no Landlock signal scope";
+                        break;
+                case IPF_RULE_DBUS:
+                        how = "xdg-dbus-proxy --filter outside the sandbox";
                         break;
                 default:
                         how = "NOT ENFORCED by this version: `run` refuses this profile";
@@ -165,6 +197,11 @@ int ipf_explain(const struct ipf_policy *p, FILE *f, struct ipf_diag *reterr)
                       f);
         if (ipf_policy_has(p, IPF_RULE_MQUEUE_OPEN))
                 fputs("               mq_open(3), mq_unlink(3): host queues as rules allow\n", f);
+        r = explain_dbus(p, &host, f);
+        if (r < 0) {
+                ipf_plan_done(&plan);
+                return r;
+        }
         fputs("descriptors    all but 0, 1, 2 closed before any layer\n", f);
         fputs("apparmor       not applied by this version\n", f);
         fputs("selinux        not applied by this version\n", f);

@@ -38,10 +38,14 @@ static bool rule_enforced(const struct ipf_rule *r)
         case IPF_RULE_SHM_OPEN:
                 /* Bound into the view at start (a glob: what matches then). */
                 return true;
+        case IPF_RULE_DBUS:
+                /* xdg-dbus-proxy, started by the supervisor; only its socket
+                 * is in the view (compile-mounts.c, compile-dbus.c). */
+                return true;
         case IPF_RULE_TCP_CONNECT:
                 /* Under `network none` the broker connects from the host
-                 * side; `network host` needs Landlock TCP rules (later) and
-                 * is refused on its own rule. */
+                 * side; under `network host` it checks host and port, and
+                 * Landlock the port (ABI 4, else the plan fails). */
                 return true;
         default:
                 return false;

@@ -23,6 +23,9 @@ struct ipf_host {
         uid_t uid;
         gid_t gid;
         const char *xdg_runtime_dir; /* may be NULL */
+        /* Host path of each bus's proxy socket once ipcfence has started the
+         * proxy (lib/supervise/dbus-proxy.c); NULL for explain. */
+        const char *dbus_socket[_IPF_BUS_MAX];
 };
 
 /* ---- namespaces + mount view (compile-mounts.c) ---- */
@@ -117,6 +120,27 @@ const char *ipf_mount_kind_to_string(enum ipf_mount_kind k);
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          const struct ipf_host *h, struct ipf_landlock_plan *ret);
 
+/* ---- D-Bus proxy (compile-dbus.c) ---- */
+/* P has at least one `dbus BUS ...` rule: BUS is proxied, else unreachable. */
+bool ipf_dbus_bus_used(const struct ipf_policy *p, enum ipf_bus bus);
+/* Where the filtered BUS appears inside the sandbox: $XDG_RUNTIME_DIR/bus
+ * (/run/user/UID/bus without one), /run/dbus/system_bus_socket. */
+int ipf_dbus_view_path(enum ipf_bus bus, const struct ipf_host *h, char *buf, size_t n);
+/* VALUE %-escaped for a D-Bus address ("unix:path=" VALUE). */
+int ipf_dbus_address_escape(const char *value, char *buf, size_t n);
+/* The first entry of ADDRESS (before any ';'), malloc'd in *RET_ENTRY, if
+ * it is one a client connects to by unix socket: its unescaped path (or
+ * abstract name, *RET_ABSTRACT) in RET_PATH. -EPROTONOSUPPORT for other
+ * transports, -EINVAL for a malformed one. */
+int ipf_dbus_address_parse(const char *address, char **ret_entry, char *ret_path, size_t n,
+                           bool *ret_abstract);
+/* argv (NULL-terminated, malloc'd; ipf_strv_free) of the xdg-dbus-proxy
+ * filtering BUS at ADDRESS into SOCKET_PATH with P's rules for BUS,
+ * reporting readiness on READY_FD. */
+int ipf_compile_dbus_proxy_argv(const struct ipf_policy *p, enum ipf_bus bus, const char *address,
+                                const char *socket_path, int ready_fd, char ***ret);
+void ipf_strv_free(char **v);
+
 /* Build the filter context and export it as BPF. */
 /* SIGNALS_SCOPED: Landlock confines signals (the plan has the SIGNAL scope). */
 int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
@@ -127,7 +151,9 @@ void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
  * (explain shows them all); on failure nothing is left allocated. */
 int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
                      const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
-/* ipf_plan_check_supported() and then ipf_plan_compile(): what run uses. */
+/* ipf_plan_check_supported() and then ipf_plan_compile(): the two steps run
+ * takes, with the D-Bus proxies started in between (their socket paths,
+ * in H, go into the mount plan). */
 int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
                    const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
 void ipf_plan_done(struct ipf_plan *plan);

@@ -52,7 +52,7 @@ static int bind_dev(int fd, const char *path, mode_t mode)
         return 0;
 }
 
-/* A host object (FIFO, shm file) at PATH in a fresh directory: parents
+/* A host object (FIFO, shm file, D-Bus proxy socket) at PATH in a fresh directory: parents
  * made, an empty placeholder, the pinned object bound over it. */
 static int bind_object(int fd, const char *path)
 {
@@ -140,7 +140,7 @@ static int open_object(const char *path, mode_t type)
         struct open_how how = {.flags = O_PATH | O_CLOEXEC,
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
         struct stat st;
-        int fd = sys_openat2(AT_FDCWD, path, &how, sizeof(how));
+        int fd = path ? sys_openat2(AT_FDCWD, path, &how, sizeof(how)) : -1;
 
         if (fd < 0)
                 return -1;
@@ -166,7 +166,7 @@ int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
         /* Pin the host's nodes and objects before the fresh mounts hide
          * them: device nodes as they are; an allowed object only without a
          * symlink on its path and only of the type its rule names (a FIFO,
-         * a shm file), or it stays absent. */
+         * a shm file, a socket), or it stays absent. */
         for (size_t i = 0; i < m->n; i++) {
                 const struct ipf_mount *e = &m->entries[i];
 

@@ -3,13 +3,16 @@
  * address and acted on the object we resolved, never on the program's
  * memory again.
  *
- *  unix path  — a `unix connect` rule names it: the host's endpoint at that
+ *  unix path  — resolved in the program's own view (its root, its working
+ *               directory, symlinks followed inside that root) to the inode
+ *               of a D-Bus proxy's socket, which the supervisor bound there:
+ *               the filtered bus, whatever rules say about the path. Else,
+ *               a `unix connect` rule names it: the host's endpoint at that
  *               path (the program's view may hide it: it is reachable at its
- *               own path wherever it lives, SPEC §4). Otherwise resolved in
- *               the program's own view (its root, its working directory,
- *               symlinks followed inside that root): an inode on one of the
- *               sandbox's own fresh filesystems is the sandbox talking to
- *               itself; anything else is a host endpoint, denied.
+ *               own path wherever it lives, SPEC §4). Otherwise, in the
+ *               program's view, an inode on one of the sandbox's own fresh
+ *               filesystems is the sandbox talking to itself; anything else
+ *               is a host endpoint, denied.
  *  abstract,  — reached in the socket's own network namespace: the
  *  inet         sandbox's, unless the socket was inherited from the host
  *               (fds 0-2), which is denied.
@@ -49,6 +52,15 @@ static bool socket_in_sandbox(const struct ipf_broker *b, int sockfd)
         ns = ioctl(sockfd, SIOCGSKNS);
         return ns >= 0 && fstat(ns, &st) == 0 && st.st_dev == b->sb.netns_dev &&
                st.st_ino == b->sb.netns_ino;
+}
+
+/* One of the host sockets the supervisor put in the view (D-Bus proxies). */
+static bool inode_is_hosted(const struct ipf_broker *b, const struct stat *st)
+{
+        for (size_t i = 0; i < b->sb.n_hosted; i++)
+                if (b->sb.hosted[i].dev == st->st_dev && b->sb.hosted[i].ino == st->st_ino)
+                        return true;
+        return false;
 }
 
 static bool dev_is_private(const struct ipf_broker *b, dev_t dev)
@@ -271,6 +283,21 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
         r = absolute_path(pid, name, path, sizeof(path));
         if (r < 0)
                 return r;
+        /* A D-Bus proxy's socket where the view has it is the filtered bus,
+         * first: a `unix connect` rule on that path (the bus's usual place)
+         * would otherwise reach the real bus behind the proxy. */
+        if (b->sb.n_hosted > 0) {
+                pin = sys_openat2(b->sb.rootfd, path + 1, &how, sizeof(how));
+                if (pin >= 0 && fstat(pin, &st) == 0 && S_ISSOCK(st.st_mode) &&
+                    inode_is_hosted(b, &st)) {
+                        log_decision(b, pid, kind, path, true, "dbus-proxy");
+                        *ret_len = pinned_address(pin, out);
+                        *ret_pin = TAKE_FD(pin);
+                        return 0;
+                }
+                closep(&pin);
+                pin = -1;
+        }
         if (rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, path)) {
                 /* The host's endpoint, at its own path. Without a symlink on
                  * the way it is what the rule names; through one, the socket

@@ -118,6 +118,16 @@ static void pending_done(struct ipf_broker_pending *p)
         p->payload = NULL;
 }
 
+int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino)
+{
+        if (b->sb.n_hosted == IPF_BROKER_MAX_HOSTED)
+                return -E2BIG;
+        b->sb.hosted[b->sb.n_hosted].dev = dev;
+        b->sb.hosted[b->sb.n_hosted].ino = ino;
+        b->sb.n_hosted++;
+        return 0;
+}
+
 void ipf_broker_done(struct ipf_broker *b)
 {
         for (size_t i = 0; i < b->n_pending; i++)

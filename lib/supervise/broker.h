@@ -22,6 +22,7 @@
 #include "supervise/decision-log.h"
 
 #define IPF_BROKER_MAX_PENDING 64
+#define IPF_BROKER_MAX_HOSTED 4 /* one D-Bus proxy socket per bus */
 #define IPF_BROKER_MAX_PAYLOAD (1 << 20) /* a sendto(2) datagram we copy */
 
 /* The sandbox as the broker sees it, learned once it is set up. */
@@ -31,6 +32,13 @@ struct ipf_broker_sandbox {
         ino_t netns_ino; /* /proc/INIT/ns/net shows it */
         dev_t private_devs[IPF_SANDBOX_MAX_PRIVATE]; /* its own fresh filesystems */
         size_t n_private;
+        /* Host sockets the program may reach in its view: the D-Bus proxies'
+         * (bound at the bus's usual place), by inode. */
+        struct {
+                dev_t dev;
+                ino_t ino;
+        } hosted[IPF_BROKER_MAX_HOSTED];
+        size_t n_hosted;
         int rootfd; /* /proc/INIT/root: the program's view of the file system */
 };
 
@@ -81,6 +89,9 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                     const struct ipf_sandbox_facts *facts, const struct ipf_policy *p,
                     pid_t init_pid, struct ipf_decision_log *log, bool permissive);
 void ipf_broker_done(struct ipf_broker *b);
+/* Let the program connect to the host socket DEV:INO where its view shows
+ * it (a D-Bus proxy's): an inode, never a path the host could re-point. */
+int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino);
 /* The listener is readable: take one notification and answer it (or park
  * it). Never fails on the program's account; -errno only for our own. */
 int ipf_broker_process(struct ipf_broker *b);

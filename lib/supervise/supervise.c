@@ -20,6 +20,7 @@
 #include "sandbox/sandbox.h"
 #include "util/cleanup.h"
 #include "supervise/broker.h"
+#include "supervise/dbus-proxy.h"
 #include "supervise/decision-log.h"
 #include "util/log.h"
 
@@ -161,14 +162,21 @@ static int report_failure(const struct ipf_child_report *rep, struct ipf_diag *r
 static int run_supervised(const struct ipf_policy *p, const struct ipf_run_options *o,
                           const struct ipf_sandbox *sb, const int fds[IPF_SANDBOX_N_FDS],
                           const struct ipf_sandbox_facts *facts, struct ipf_decision_log *log,
-                          const sigset_t *wait_set, bool own_pidns, int *ret_status,
-                          struct ipf_diag *reterr)
+                          const struct ipf_dbus_proxies *proxies, const sigset_t *wait_set,
+                          bool own_pidns, int *ret_status, struct ipf_diag *reterr)
 {
         struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1, .cwdfd = -1};
         int r = 0;
 
         if (fds[IPF_SANDBOX_FD_LISTENER] >= 0) {
                 r = ipf_broker_init(&broker, fds, facts, p, sb->init_pid, log, o->permissive);
+                /* The proxies' sockets in the view are host inodes: the
+                 * filtered buses, and the only host sockets reachable
+                 * without a rule naming them. */
+                for (int bus = 0; r >= 0 && bus < _IPF_BUS_MAX; bus++)
+                        if (proxies->bus[bus].pid > 0)
+                                r = ipf_broker_allow_inode(&broker, proxies->bus[bus].dev,
+                                                           proxies->bus[bus].ino);
                 if (r < 0) {
                         ipf_diag_set(reterr, NULL, 0, 0, "cannot start the broker: %s",
                                      strerror(-r));
@@ -181,19 +189,56 @@ static int run_supervised(const struct ipf_policy *p, const struct ipf_run_optio
         return r;
 }
 
+/* Everything before the sandbox: features, host facts, the D-Bus proxies
+ * (started first, so they come up while the plan is compiled), the plan
+ * and the decision log. On failure nothing is left running or allocated. */
+static int prepare(const struct ipf_policy *p, const struct ipf_run_options *o,
+                   struct ipf_host *host, char xdg_buf[PATH_MAX], struct ipf_plan *plan,
+                   struct ipf_dbus_proxies *proxies, struct ipf_decision_log **ret_log,
+                   struct ipf_diag *reterr)
+{
+        struct ipf_features features;
+        int r;
+
+        ipf_features_probe(&features);
+        ipf_host_from_process(host, xdg_buf);
+        r = ipf_plan_check_supported(p, reterr);
+        if (r < 0)
+                return r;
+        r = ipf_dbus_proxies_start(proxies, p, host, reterr);
+        if (r < 0)
+                return r;
+        r = ipf_plan_compile(p, &features, host, plan, reterr);
+        if (r < 0) {
+                ipf_dbus_proxies_stop(proxies);
+                return r;
+        }
+        if (plan->landlock.fallback)
+                ipf_notice("notice: %s", plan->landlock.fallback);
+        /* Before anything runs: a log we cannot write is a reason not to. */
+        r = ipf_decision_log_open(o->log, o->log_all, ipf_policy_name(p), ret_log);
+        if (r < 0) {
+                ipf_diag_set(reterr, NULL, 0, 0, "cannot open the decision log '%s': %s", o->log,
+                             strerror(-r));
+                ipf_dbus_proxies_stop(proxies);
+                ipf_plan_done(plan);
+        }
+        return r;
+}
+
 int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run_options *o,
             int *ret_status, struct ipf_diag *reterr)
 {
-        struct ipf_features features;
         struct ipf_host host;
         char xdg_buf[PATH_MAX];
         struct ipf_plan plan = {0};
+        struct ipf_dbus_proxies proxies = IPF_DBUS_PROXIES_INIT;
         struct ipf_sandbox sb = {.report_fd = -1, .life_fd = -1, .broker_fd = -1};
         struct ipf_child_report rep;
         sigset_t forward, wait_set, orig_mask;
         int r, status = IPF_EXIT_FAILURE;
         int fds[IPF_SANDBOX_N_FDS] = {-1, -1, -1};
-        bool own_pidns;
+        bool own_pidns = true;
         struct ipf_decision_log *log = NULL;
         struct ipf_sandbox_facts facts = {0};
 
@@ -201,21 +246,9 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
          * (and, in init, the program) behind our back: nobody would ever see
          * the exit. Init inherits this disposition at the clone. */
         signal(SIGCHLD, SIG_DFL);
-        ipf_features_probe(&features);
-        ipf_host_from_process(&host, xdg_buf);
-        r = ipf_plan_build(p, &features, &host, &plan, reterr);
+        r = prepare(p, o, &host, xdg_buf, &plan, &proxies, &log, reterr);
         if (r < 0)
                 return r;
-        if (plan.landlock.fallback)
-                ipf_notice("notice: %s", plan.landlock.fallback);
-        /* Before anything runs: a log we cannot write is a reason not to. */
-        r = ipf_decision_log_open(o->log, o->log_all, ipf_policy_name(p), &log);
-        if (r < 0) {
-                ipf_diag_set(reterr, NULL, 0, 0, "cannot open the decision log '%s': %s", o->log,
-                             strerror(-r));
-                ipf_plan_done(&plan);
-                return r;
-        }
 
         sigemptyset(&forward);
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
@@ -235,6 +268,10 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                              strerror(-r));
                 goto out;
         }
+        /* Init binds the proxies' sockets into its view: they must exist. */
+        r = ipf_dbus_proxies_wait(&proxies, &host, reterr);
+        if (r < 0)
+                goto out;
         r = ipf_sandbox_spawn(&plan, argv, o, &forward, &orig_mask, &sb);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot create the sandbox's namespaces: %s%s",
@@ -250,8 +287,12 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                 (void)supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
                 goto out;
         }
-        /* EOF here means init failed before its filter: the report says why. */
-        (void)ipf_sandbox_recv_fds(sb.broker_fd, fds, &facts);
+        /* EOF here means init failed before its filter: the report says why.
+         * Init sends after its view is built, with the proxies' sockets
+         * bound: the host needs them no more, and nothing is left behind
+         * even if we are killed from here on. */
+        if (ipf_sandbox_recv_fds(sb.broker_fd, fds, &facts) >= 0)
+                ipf_dbus_proxies_unlink(&proxies);
         r = read_report(sb.report_fd, &rep);
         if (r > 0) {
                 r = report_failure(&rep, reterr);
@@ -262,8 +303,8 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
                 (void)kill(sb.init_pid, SIGKILL);
                 status = supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
         } else {
-                r = run_supervised(p, o, &sb, fds, &facts, log, &wait_set, own_pidns, &status,
-                                   reterr);
+                r = run_supervised(p, o, &sb, fds, &facts, log, &proxies, &wait_set, own_pidns,
+                                   &status, reterr);
         }
         if (r >= 0) {
                 *ret_status = status;
@@ -276,6 +317,8 @@ out:
         closep(&sb.report_fd);
         closep(&sb.life_fd);
         closep(&sb.broker_fd);
+        /* After init: the proxies live exactly as long as the sandbox. */
+        ipf_dbus_proxies_stop(&proxies);
         ipf_decision_log_free(log);
         ipf_plan_done(&plan);
         return r;

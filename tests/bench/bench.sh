@@ -22,6 +22,10 @@
 #   syscalls    loops of syscalls the broker never sees (getppid, read,
 #               ioctl): unconfined, under the reference's filter, ipcfence
 #   rss         peak RSS of the supervisor itself, ipcfence vs bwrap
+#   dbus        round trip of method calls through a private dbus-daemon:
+#               direct, through a hand-started xdg-dbus-proxy and under
+#               ipcfence with a `dbus session talk` rule; and the launch of
+#               `true` under ipcfence with that rule vs without
 # All but launch run through tests/bench/rounds (paired, interleaved rounds).
 #
 # Environment:
@@ -33,6 +37,8 @@
 #   BENCH_SYSCALL_ROUNDS     rounds of 100,000 getppid, 50,000 read and
 #                            50,000 ioctl each (default: 40)
 #   BENCH_RSS_ROUNDS         launches of `sleep 1` per sandbox (default: 3)
+#   BENCH_DBUS_ROUNDS        rounds of 2,000 method calls each (default: 30)
+#   BENCH_DBUS_LAUNCH_ROUNDS launches with and without a D-Bus rule (default: 100)
 #   BENCH_SEED        fixed shuffle seed for every benchmark (default: random)
 #   CC                C compiler for the helpers (default: cc)
 #   IPCFENCE_TEST_STRICT=1  a skipped run (no unprivileged user namespaces) fails
@@ -48,6 +54,8 @@ BENCH_CONNECT_ROUNDS=${BENCH_CONNECT_ROUNDS:-150}
 BENCH_THROUGHPUT_ROUNDS=${BENCH_THROUGHPUT_ROUNDS:-150}
 BENCH_SYSCALL_ROUNDS=${BENCH_SYSCALL_ROUNDS:-40}
 BENCH_RSS_ROUNDS=${BENCH_RSS_ROUNDS:-3}
+BENCH_DBUS_ROUNDS=${BENCH_DBUS_ROUNDS:-30}
+BENCH_DBUS_LAUNCH_ROUNDS=${BENCH_DBUS_LAUNCH_ROUNDS:-100}
 BENCH_SEED=${BENCH_SEED:-}
 STRICT=${IPCFENCE_TEST_STRICT:-0}
 
@@ -65,6 +73,11 @@ TARGET_THROUGHPUT=0.97
 TARGET_SYSCALL=0.97
 TARGET_IOCTL=0.92
 TARGET_RSS=1.5
+# Issue #4's targets: method calls under ipcfence take at most 1.05x the
+# time through a hand-started xdg-dbus-proxy (ipcfence adds nothing to the
+# data path), and one proxied bus adds at most 15 ms to a launch.
+TARGET_DBUS=1.05
+TARGET_DBUS_LAUNCH_MS=15
 
 die() {
         echo "bench: $*" >&2
@@ -230,7 +243,7 @@ bench_launch() {
 CONNECT_N=1000
 THROUGHPUT_MIB=64
 SYSCALL_ARGS="-g 100000 -r 50000 -i 50000"
-HELPERS="rounds accept-server connect-loop ref-broker stream-client syscall-loop peak-rss"
+HELPERS="rounds accept-server connect-loop ref-broker stream-client syscall-loop peak-rss dbus-calls spawn-time"
 
 build_helper() {
         "${CC:-cc}" -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -483,9 +496,126 @@ bench_rss() {
         done
 }
 
+# D-Bus (issue #4): a private dbus-daemon run as USER, with the socket in
+# BENCH_DIR (outside what ipcfence masks, so the hand-started proxy and
+# the direct client reach it the same way); a server (dbus-calls -s) that
+# owns org.ipf.Bench and answers every call. Round trips of 2,000 calls:
+# direct, through xdg-dbus-proxy started by hand (dbus-calls -p, --fd
+# handshake) and under ipcfence; then `true` launched under ipcfence with
+# a `dbus session talk` rule and without.
+DBUS_NAME=org.ipf.Bench
+DBUS_CALLS=2000
+
+stop_pidfile() {
+        if [ -f "$1" ]; then
+                kill "$(cat "$1")" 2>/dev/null || true
+                rm -f "$1"
+        fi
+}
+
+start_dbus() {
+        sd_dir=$BENCH_DIR/$1
+        cat >"$sd_dir/dbus.conf" <<EOF_CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=$sd_dir/bus</listen>
+<auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow own="*"/>
+<allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>
+EOF_CONF
+        chmod a+r "$sd_dir/dbus.conf"
+        run_as "$1" dbus-daemon --config-file="$sd_dir/dbus.conf" --fork --nopidfile \
+                --print-pid=1 >"$sd_dir/dbus-daemon.pid" </dev/null || return 1
+        run_as "$1" env DBUS_SESSION_BUS_ADDRESS="unix:path=$sd_dir/bus" \
+                "$BIN/dbus-calls" -s "$DBUS_NAME" >"$sd_dir/server.out" </dev/null &
+        run_as "$1" env DBUS_SESSION_BUS_ADDRESS="unix:path=$sd_dir/bus" \
+                "$BIN/dbus-calls" -p "$sd_dir/proxy.sock" -f "$sd_dir/proxy.pid" "$DBUS_NAME" \
+                >"$sd_dir/proxy.out" </dev/null &
+        sd_i=0
+        until grep -q ready "$sd_dir/server.out" 2>/dev/null &&
+                grep -q ready "$sd_dir/proxy.out" 2>/dev/null; do
+                sd_i=$((sd_i + 1))
+                if [ "$sd_i" -gt 1000 ]; then
+                        echo "bench: the D-Bus server or proxy did not start for $(user_label "$1")" >&2
+                        return 1
+                fi
+                sleep 0.01
+        done
+}
+
+stop_dbus() {
+        # The server leaves with its bus.
+        stop_pidfile "$BENCH_DIR/$1/proxy.pid"
+        stop_pidfile "$BENCH_DIR/$1/dbus-daemon.pid"
+        wait 2>/dev/null || true
+}
+
+bench_dbus() {
+        bd_who=$1
+        bd_dir=$BENCH_DIR/$bd_who
+        bd_log=$OUT/dbus-$bd_who.txt
+        bd_llog=$OUT/dbus-launch-$bd_who.txt
+        bd_ipf=$(ipcfence_for "$bd_who")
+        bd_rule="--allow=dbus session talk $DBUS_NAME"
+        bd_client="$BIN/dbus-calls -r -n $DBUS_CALLS $DBUS_NAME"
+        bd_env=$(command -v env) # rounds wants absolute command paths
+
+        for bd_tool in dbus-daemon xdg-dbus-proxy; do
+                command -v "$bd_tool" >/dev/null || {
+                        echo "bench: $bd_tool not found (build-aux/deps.sh bench installs it)" >&2
+                        echo "$bd_who|dbus|FAILED|-||" >>"$SUMMARY"
+                        return 1
+                }
+        done
+        start_dbus "$bd_who" || {
+                stop_dbus "$bd_who"
+                echo "$bd_who|dbus|FAILED|-||" >>"$SUMMARY"
+                return 1
+        }
+        # $bd_client is split into words on purpose (no spaces in $BIN).
+        # shellcheck disable=SC2086
+        run_rounds "$bd_who" dbus "$bd_log" -n "$BENCH_DBUS_ROUNDS" -w 2 \
+                -r "ipcfence/hand-proxy=ipcfence/proxy:call_ns" \
+                -r "hand-proxy/direct=proxy/direct:call_ns" \
+                -- direct "$bd_env" DBUS_SESSION_BUS_ADDRESS="unix:path=$bd_dir/bus" $bd_client \
+                :: proxy "$bd_env" DBUS_SESSION_BUS_ADDRESS="unix:path=$bd_dir/proxy.sock" $bd_client \
+                :: ipcfence "$bd_env" DBUS_SESSION_BUS_ADDRESS="unix:path=$bd_dir/bus" "$bd_ipf" -q \
+                "$bd_rule" -- $bd_client &&
+                run_rounds "$bd_who" dbus-launch "$bd_llog" -n "$BENCH_DBUS_LAUNCH_ROUNDS" -w 3 \
+                        -r "with/without=dbus/plain:launch_ns" \
+                        -- plain "$BIN/spawn-time" -r "$bd_ipf" -q -- /bin/true \
+                        :: dbus "$bd_env" DBUS_SESSION_BUS_ADDRESS="unix:path=$bd_dir/bus" \
+                        "$BIN/spawn-time" -r "$bd_ipf" -q "$bd_rule" -- /bin/true
+        bd_r=$?
+        stop_dbus "$bd_who"
+        [ "$bd_r" -eq 0 ] || return 1
+        summary_ratio "$bd_who" dbus "$bd_log" ipcfence/hand-proxy "time ipcfence/hand-proxy" \
+                "<=" "$TARGET_DBUS"
+        summary_ratio "$bd_who" dbus "$bd_log" hand-proxy/direct "time hand-proxy/direct"
+        for bd_v in direct proxy ipcfence; do
+                summary_value "$bd_who" dbus "$bd_log" "$bd_v" call_ns "us/call $bd_v" 0.001 "%.1f"
+        done
+        for bd_v in plain dbus; do
+                summary_value "$bd_who" dbus "$bd_llog" "$bd_v" launch_ns "launch ms $bd_v" \
+                        0.000001 "%.2f"
+        done
+        # Added launch time: the difference of the two medians, in ms.
+        awk -v who="$bd_who" -v target="$TARGET_DBUS_LAUNCH_MS" '
+                $1 == "value" && $3 == "launch_ns" {
+                        v = $4
+                        sub(/^median=/, "", v)
+                        m[$2] = v / 1e6
+                }
+                END {
+                        d = m["dbus"] - m["plain"]
+                        printf "%s|dbus|launch ms added|%.2f|<= %s|%s\n", who, d, target,
+                                d <= target + 0 ? "met" : "not met"
+                }' "$bd_llog" >>"$SUMMARY"
+}
+
 # Still to come: the decision log's cost on a brokered connect
 # (--log-level=all against =deny, SPEC §7).
-ALL_BENCHES="launch connect throughput syscalls rss"
+ALL_BENCHES="launch connect throughput syscalls rss dbus"
 
 build_helpers() {
         build_launch || return 1

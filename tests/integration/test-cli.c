@@ -178,46 +178,6 @@ Test(cli, missing_profile_exits_125)
         assert_not_run(marker);
 }
 
-/* Rules whose enforcement lands in a later issue are refused at run time,
- * naming the rule, rather than run unenforced. */
-static const char *const later_rules[] = {
-        "dbus session talk org.example.Test",
-};
-
-Test(cli, later_rules_refused_from_allow)
-{
-        const char *marker = marker_path();
-
-        for (size_t i = 0; i < sizeof(later_rules) / sizeof(later_rules[0]); i++) {
-                struct itest_result r;
-
-                IPF(&r, "-a", later_rules[i], "--", "touch", marker);
-                cr_assert_eq(r.status, 125, "'%s': %s", later_rules[i], itest_show(&r));
-                assert_located_error(&r, NULL, later_rules[i]);
-                assert_not_run(marker);
-        }
-}
-
-Test(cli, later_rules_refused_from_profile)
-{
-        const char *marker = marker_path();
-        const char *dir = itest_tmpdir();
-
-        for (size_t i = 0; i < sizeof(later_rules) / sizeof(later_rules[0]); i++) {
-                char text[256];
-                char *p;
-                struct itest_result r;
-
-                snprintf(text, sizeof(text), "# a rule for later\nnetlink route\n%s\n",
-                         later_rules[i]);
-                p = itest_write_file(dir, "later.profile", text);
-                IPF(&r, "-p", p, "--", "touch", marker);
-                cr_assert_eq(r.status, 125, "'%s': %s", later_rules[i], itest_show(&r));
-                assert_located_error(&r, NULL, later_rules[i]);
-                assert_not_run(marker);
-        }
-}
-
 Test(cli, supported_rules_run)
 {
         const char *dir = itest_tmpdir();

@@ -205,24 +205,6 @@ Test(landlock, make_sock_allowed_beneath_private_dirs_only)
         ipf_policy_free(p);
 }
 
-Test(plan, unenforced_rules_are_refused_with_location)
-{
-        static const char *const refused[] = {
-                "dbus session talk org.example.Foo",
-        };
-
-        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-                struct ipf_policy *p = policy_with(refused[i]);
-                struct ipf_diag d = {0};
-
-                cr_expect_eq(ipf_plan_check_supported(p, &d), -EOPNOTSUPP, "%s", refused[i]);
-                cr_expect_eq(d.line, 1);
-                cr_expect_str_eq(d.file, "--allow");
-                cr_expect_not_null(strstr(d.msg, refused[i]), "message names the rule: %s", d.msg);
-                ipf_policy_free(p);
-        }
-}
-
 Test(plan, enforced_rules_pass)
 {
         static const char *const ok[] = {"network none",
@@ -242,6 +224,8 @@ Test(plan, enforced_rules_pass)
                                          "fifo open /tmp/f*",
                                          "signal host",
                                          "network host",
+                                         "dbus session talk org.example.Foo",
+                                         "dbus system call org.example.Foo=*",
                                          NULL};
 
         for (size_t i = 0; ok[i]; i++) {
