@@ -88,8 +88,9 @@ static void path_normalize(char *path)
 }
 
 /* The absolute path the program named: relative ones against its working
- * directory as it sees it. */
-static int absolute_path(pid_t pid, const char *name, char *buf, size_t size)
+ * directory as it sees it, read by pid, so checked with ID_VALID after. */
+static int absolute_path(const struct ipf_broker *b, pid_t pid, const char *name, char *buf,
+                         size_t size)
 {
         char link[64], cwd[PATH_MAX];
         ssize_t n;
@@ -101,6 +102,8 @@ static int absolute_path(pid_t pid, const char *name, char *buf, size_t size)
         } else {
                 snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
                 n = readlink(link, cwd, sizeof(cwd) - 1);
+                if (!ipf_broker_caller_valid(b))
+                        return -ESRCH;
                 if (n <= 0 || cwd[0] != '/')
                         return -EACCES; /* a deleted or unreachable cwd */
                 cwd[n] = '\0';
@@ -251,7 +254,7 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
         bool allow;
         int r;
 
-        r = absolute_path(pid, name, path, sizeof(path));
+        r = absolute_path(b, pid, name, path, sizeof(path));
         if (r < 0)
                 return r;
         if (rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, path)) {

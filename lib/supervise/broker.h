@@ -57,6 +57,14 @@ struct ipf_broker_pending {
 /* How long a connect to an allowed host endpoint may take. */
 #define IPF_BROKER_CONNECT_TIMEOUT_MS 10000
 
+/* The pidfds of the threads that called last (broker.c: pidfd_of()). */
+#define IPF_BROKER_MAX_PIDFDS 16
+
+struct ipf_broker_pidfd {
+        pid_t pid; /* a thread id, as notifications name it */
+        int fd; /* a pidfd for the thread that had it when it called */
+};
+
 struct ipf_broker {
         int listener;
         struct seccomp_notif_sizes sizes;
@@ -67,6 +75,9 @@ struct ipf_broker {
         bool permissive;
         struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];
         size_t n_pending;
+        struct ipf_broker_pidfd pidfds[IPF_BROKER_MAX_PIDFDS];
+        size_t n_pidfds;
+        size_t next_pidfd; /* the slot to reuse once all are taken */
 };
 
 /* FDS: what init sent (lib/sandbox/sandbox.h); the broker keeps its own
@@ -81,13 +92,19 @@ int ipf_broker_process(struct ipf_broker *b);
 /* Retry parked calls; returns how many are still parked. */
 size_t ipf_broker_retry(struct ipf_broker *b);
 
-/* Decision on a destination (broker-dest.c). ADDR/LEN: our copy. On allow,
+/* Whether the notification being served (b->req) is still pending: then
+ * its pid still names the thread that made it (ID_VALID). */
+bool ipf_broker_caller_valid(const struct ipf_broker *b);
+
+/* Decision on a destination (broker-dest.c), for the notification being
+ * served (b->req); ADDR/LEN: our copy. On allow,
  * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N
  * path), *RET_PIN an fd to close afterwards (-1 if none), and *RET_HOST
  * true when the call must be made from a socket in the host's network
  * namespace put in the program's place (an allowed abstract or TCP
- * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, or the
- * -errno the kernel would have given (ENOENT for a missing path...). */
+ * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, -ESRCH
+ * when the caller went away, or the -errno the kernel would have given
+ * (ENOENT for a missing path...). */
 int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                       const struct sockaddr_storage *addr, socklen_t len, const char *verb,
                       struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin,
