@@ -455,9 +455,12 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                         (void)syscall(SYS_pidfd_send_signal, pidfd_of(b, p.pid, req->id), SIGPIPE,
                                       NULL, 0);
         }
+        /* Ours go before the answer: the program still holds its socket, so
+         * these closes are cheap, and the program, woken on this CPU by the
+         * answer, does not wait for them. */
+        pending_done(&p);
         if (r != -ESRCH)
                 respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
-        pending_done(&p);
 }
 
 int ipf_broker_process(struct ipf_broker *b)
