@@ -232,14 +232,15 @@ static int pinned_target_allowed(const struct ipf_broker *b, int pin, char *real
         return rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, real) ? 1 : 0;
 }
 
-/* Point OUT at the pinned inode PIN through /proc/self/fd. */
+/* Point OUT at the pinned inode PIN through /proc/self/fd, our working
+ * directory while the broker runs (broker.c: enter_proc_fd()). */
 static socklen_t pinned_address(int pin, struct sockaddr_storage *out)
 {
         struct sockaddr_un *un = (struct sockaddr_un *)out;
 
         memset(un, 0, sizeof(*un));
         un->sun_family = AF_UNIX;
-        snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", pin);
+        snprintf(un->sun_path, sizeof(un->sun_path), "%d", pin);
         return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
 }
 

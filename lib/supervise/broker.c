@@ -52,6 +52,23 @@ static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_sandbox
         return 0;
 }
 
+/* A pinned endpoint is reached through its entry in /proc/self/fd. With
+ * that directory as our working directory, by its bare number (broker-dest.c:
+ * pinned_address()): on each call the kernel then looks up one name rather
+ * than walking /proc, the self link and fd first. ipf_broker_done() puts
+ * the working directory back. */
+static int enter_proc_fd(struct ipf_broker *b)
+{
+        _cleanup_close_ int dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (dir < 0)
+                return -errno;
+        b->saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (b->saved_cwd < 0 || fchdir(dir) < 0)
+                return -errno;
+        return 0;
+}
+
 int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                     const struct ipf_sandbox_facts *facts, const struct ipf_policy *p,
                     pid_t init_pid, struct ipf_decision_log *log, bool permissive)
@@ -60,6 +77,7 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         int r;
 
         *b = (struct ipf_broker){.listener = fds[IPF_SANDBOX_FD_LISTENER],
+                                 .saved_cwd = -1,
                                  .policy = p,
                                  .log = log,
                                  .permissive = permissive,
@@ -76,6 +94,9 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         if (r < 0)
                 return -errno;
         r = sandbox_learn(&b->sb, facts, init_pid, r, fds[IPF_SANDBOX_FD_NETNS]);
+        if (r < 0)
+                return r;
+        r = enter_proc_fd(b);
         if (r < 0)
                 return r;
         /* 6.6: wake the program on the CPU that answers it. An optimisation:
@@ -101,6 +122,9 @@ void ipf_broker_done(struct ipf_broker *b)
         for (size_t i = 0; i < b->n_pidfds; i++)
                 closep(&b->pidfds[i].fd);
         b->n_pidfds = 0;
+        if (b->saved_cwd >= 0 && fchdir(b->saved_cwd) < 0)
+                ipf_debug("cannot go back to our working directory: %m, ignoring");
+        closep(&b->saved_cwd);
         closep(&b->sb.rootfd);
         free(b->req);
         b->req = NULL;

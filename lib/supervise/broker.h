@@ -6,9 +6,10 @@
  * performs the call itself on a duplicate of the program's own socket
  * (pidfd_getfd: same open file, so flags, options and the descriptor number
  * stay as they are) with the address it checked — a unix path is pinned
- * with O_PATH and reached through /proc/self/fd/N — and answers with the
- * result. SECCOMP_USER_NOTIF_FLAG_CONTINUE is never used: the kernel would
- * read the program's memory again (seccomp_unotify(2)). */
+ * with O_PATH and reached through /proc/self/fd/N (as N, from that working
+ * directory) — and answers with the result. SECCOMP_USER_NOTIF_FLAG_CONTINUE
+ * is never used: the kernel would read the program's memory again
+ * (seccomp_unotify(2)). */
 #pragma once
 
 #include <linux/seccomp.h>
@@ -67,6 +68,9 @@ struct ipf_broker_pidfd {
 
 struct ipf_broker {
         int listener;
+        /* Our working directory is /proc/self/fd while the broker runs
+         * (broker.c: ipf_broker_init()); this is the one it replaced. */
+        int saved_cwd;
         struct seccomp_notif_sizes sizes;
         struct seccomp_notif *req;
         const struct ipf_policy *policy;
@@ -97,10 +101,10 @@ size_t ipf_broker_retry(struct ipf_broker *b);
 bool ipf_broker_caller_valid(const struct ipf_broker *b);
 
 /* Decision on a destination (broker-dest.c), for the notification being
- * served (b->req); ADDR/LEN: our copy. On allow,
- * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N
- * path), *RET_PIN an fd to close afterwards (-1 if none), and *RET_HOST
- * true when the call must be made from a socket in the host's network
+ * served (b->req); ADDR/LEN: our copy. On allow, *OUT is what to pass to
+ * the kernel (ADDR, or the pinned inode's name "N" in /proc/self/fd, our
+ * working directory), *RET_PIN an fd to close afterwards (-1 if none), and
+ * *RET_HOST true when the call must be made from a socket in the host's network
  * namespace put in the program's place (an allowed abstract or TCP
  * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, -ESRCH
  * when the caller went away, or the -errno the kernel would have given

@@ -150,7 +150,7 @@ static int run_supervised(const struct ipf_policy *p, const struct ipf_run_optio
                           const struct ipf_sandbox_facts *facts, struct ipf_decision_log *log,
                           const sigset_t *wait_set, int *ret_status, struct ipf_diag *reterr)
 {
-        struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1};
+        struct ipf_broker broker = {.listener = -1, .saved_cwd = -1, .sb.rootfd = -1};
         int r = 0;
 
         if (fds[IPF_SANDBOX_FD_LISTENER] >= 0) {
