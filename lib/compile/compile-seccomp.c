@@ -117,15 +117,18 @@ static int add_clone_rules(scmp_filter_ctx ctx)
 static int add_ioctl_rules(scmp_filter_ctx ctx)
 {
         static const unsigned long requests[] = {TIOCSTI, TIOCLINUX};
+        /* ioctl(2) is frequent and, matched on an argument, cannot be
+         * allowed by number from the kernel's action cache: the filter
+         * tests it first, not after the rarely called syscalls. */
+        int r = seccomp_syscall_priority(ctx, SCMP_SYS(ioctl), 255);
 
-        for (size_t i = 0; i < ELEMENTSOF(requests); i++) {
-                int r = seccomp_rule_add(
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(requests) && r >= 0; i++)
+                r = seccomp_rule_add(
                         ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                         SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint64_t)requests[i]));
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 /* The broker (lib/supervise/broker.c) performs these on the program's

@@ -106,8 +106,9 @@ static void path_normalize(char *path)
 }
 
 /* The absolute path the program named: relative ones against its working
- * directory as it sees it. */
-static int absolute_path(pid_t pid, const char *name, char *buf, size_t size)
+ * directory as it sees it, read by pid, so checked with ID_VALID after. */
+static int absolute_path(const struct ipf_broker *b, pid_t pid, const char *name, char *buf,
+                         size_t size)
 {
         char link[64], cwd[PATH_MAX];
         ssize_t n;
@@ -119,6 +120,8 @@ static int absolute_path(pid_t pid, const char *name, char *buf, size_t size)
         } else {
                 snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
                 n = readlink(link, cwd, sizeof(cwd) - 1);
+                if (!ipf_broker_caller_valid(b))
+                        return -ESRCH;
                 if (n <= 0 || cwd[0] != '/')
                         return -EACCES; /* a deleted or unreachable cwd */
                 cwd[n] = '\0';
@@ -258,14 +261,15 @@ static int pinned_target_allowed(const struct ipf_broker *b, int pin, char *real
         return rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, real) ? 1 : 0;
 }
 
-/* Point OUT at the pinned inode PIN through /proc/self/fd. */
+/* Point OUT at the pinned inode PIN through /proc/self/fd, our working
+ * directory while the broker runs (broker.c: enter_proc_fd()). */
 static socklen_t pinned_address(int pin, struct sockaddr_storage *out)
 {
         struct sockaddr_un *un = (struct sockaddr_un *)out;
 
         memset(un, 0, sizeof(*un));
         un->sun_family = AF_UNIX;
-        snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", pin);
+        snprintf(un->sun_path, sizeof(un->sun_path), "%d", pin);
         return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1);
 }
 
@@ -280,7 +284,7 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
         bool allow;
         int r;
 
-        r = absolute_path(pid, name, path, sizeof(path));
+        r = absolute_path(b, pid, name, path, sizeof(path));
         if (r < 0)
                 return r;
         /* A D-Bus proxy's socket where the view has it is the filtered bus,
@@ -532,7 +536,7 @@ static int decide_bind_unix_path(struct ipf_broker *b, pid_t pid, const char *na
         struct stat st;
         int r;
 
-        r = absolute_path(pid, name, path, sizeof(path));
+        r = absolute_path(b, pid, name, path, sizeof(path));
         if (r < 0)
                 return r;
         if (rule_allows(b->policy, IPF_RULE_UNIX_LISTEN, path)) {

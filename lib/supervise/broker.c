@@ -58,6 +58,22 @@ static int sandbox_learn(struct ipf_broker_sandbox *sb, const struct ipf_sandbox
         return 0;
 }
 
+/* A pinned endpoint is reached through its entry in /proc/self/fd. With
+ * that directory as our working directory, by its bare number (broker-dest.c:
+ * pinned_address()): on each call the kernel then looks up one name rather
+ * than walking /proc, the self link and fd first. ipf_broker_done() puts
+ * the working directory back. */
+static int enter_proc_fd(struct ipf_broker *b)
+{
+        b->cwdfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (b->cwdfd < 0)
+                return -errno;
+        b->saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (b->saved_cwd < 0 || fchdir(b->cwdfd) < 0)
+                return -errno;
+        return 0;
+}
+
 int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                     const struct ipf_sandbox_facts *facts, const struct ipf_policy *p,
                     pid_t init_pid, struct ipf_decision_log *log, bool permissive)
@@ -66,6 +82,7 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         int r;
 
         *b = (struct ipf_broker){.listener = fds[IPF_SANDBOX_FD_LISTENER],
+                                 .saved_cwd = -1,
                                  .policy = p,
                                  .log = log,
                                  .permissive = permissive,
@@ -79,11 +96,6 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                                    : sizeof(struct seccomp_notif));
         if (!b->req)
                 return -ENOMEM;
-        b->cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (b->cwdfd < 0)
-                b->cwdfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (b->cwdfd < 0)
-                return -errno;
         r = fcntl(fds[IPF_SANDBOX_FD_ROOT], F_DUPFD_CLOEXEC, 3);
         if (r < 0)
                 return -errno;
@@ -103,6 +115,9 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
                         return -errno;
                 b->alarm_set = true;
         }
+        r = enter_proc_fd(b);
+        if (r < 0)
+                return r;
         /* 6.6: wake the program on the CPU that answers it. An optimisation:
          * older kernels say EINVAL and we carry on. */
         (void)ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, wake);
@@ -136,6 +151,12 @@ void ipf_broker_done(struct ipf_broker *b)
         if (b->alarm_set)
                 (void)sigaction(SIGALRM, &b->saved_alarm, NULL);
         b->alarm_set = false;
+        for (size_t i = 0; i < b->n_pidfds; i++)
+                closep(&b->pidfds[i].fd);
+        b->n_pidfds = 0;
+        if (b->saved_cwd >= 0 && fchdir(b->saved_cwd) < 0)
+                ipf_debug("cannot go back to our working directory: %m, ignoring");
+        closep(&b->saved_cwd);
         closep(&b->sb.rootfd);
         closep(&b->cwdfd);
         free(b->req);
@@ -145,6 +166,11 @@ void ipf_broker_done(struct ipf_broker *b)
 bool ipf_broker_id_valid(const struct ipf_broker *b, uint64_t id)
 {
         return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+bool ipf_broker_caller_valid(const struct ipf_broker *b)
+{
+        return ipf_broker_id_valid(b, b->req->id);
 }
 
 void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err)
@@ -163,6 +189,78 @@ int ipf_broker_pidfd(pid_t pid)
         if (fd < 0 && errno == EINVAL)
                 fd = sys_pidfd_open(pid, 0);
         return fd;
+}
+
+static struct ipf_broker_pidfd *pidfd_slot(struct ipf_broker *b, pid_t pid)
+{
+        for (size_t i = 0; i < b->n_pidfds; i++)
+                if (b->pidfds[i].pid == pid)
+                        return &b->pidfds[i];
+        return NULL;
+}
+
+static void pidfd_forget(struct ipf_broker *b, pid_t pid)
+{
+        struct ipf_broker_pidfd *e = pidfd_slot(b, pid);
+
+        if (!e)
+                return;
+        closep(&e->fd);
+        *e = b->pidfds[--b->n_pidfds];
+        if (b->next_pidfd >= b->n_pidfds)
+                b->next_pidfd = 0;
+}
+
+/* A pidfd for the thread that made notification ID, thread PID: kept from
+ * an earlier call of that thread, or opened and kept. A pidfd names its
+ * thread for good. Once that thread is gone its id may be reused, but the
+ * pidfd then names no thread at all: pidfd_getfd() fails with ESRCH and
+ * the caller forgets it (pidfd_forget()). So a kept pidfd reaches the
+ * thread that is calling now or none. A new one is kept only once ID_VALID
+ * showed that PID still named the caller after it was opened. The broker
+ * owns the fd; -ESRCH if the caller is gone, or -errno. */
+static int pidfd_of(struct ipf_broker *b, pid_t pid, uint64_t id)
+{
+        struct ipf_broker_pidfd *e = pidfd_slot(b, pid);
+        _cleanup_close_ int fd = -1;
+
+        if (e)
+                return e->fd;
+        fd = ipf_broker_pidfd(pid);
+        if (fd < 0)
+                return -errno;
+        if (!ipf_broker_id_valid(b, id))
+                return -ESRCH;
+        if (b->n_pidfds < IPF_BROKER_MAX_PIDFDS) {
+                e = &b->pidfds[b->n_pidfds++];
+        } else {
+                e = &b->pidfds[b->next_pidfd];
+                b->next_pidfd = (b->next_pidfd + 1) % IPF_BROKER_MAX_PIDFDS;
+                closep(&e->fd);
+        }
+        *e = (struct ipf_broker_pidfd){.pid = pid, .fd = TAKE_FD(fd)};
+        return e->fd;
+}
+
+/* Our duplicate of the program's descriptor FD (pidfd_getfd: the same open
+ * file), or -errno. A kept pidfd that fails is forgotten and the call made
+ * once more with a new one: its thread may be gone and the id reused. */
+static int program_fd(struct ipf_broker *b, pid_t pid, uint64_t id, int fd)
+{
+        struct ipf_broker_pidfd *e = pidfd_slot(b, pid);
+        int pidfd, r;
+
+        if (e) {
+                r = sys_pidfd_getfd(e->fd, fd, 0);
+                if (r >= 0)
+                        return r;
+                pidfd_forget(b, pid);
+        }
+        pidfd = pidfd_of(b, pid, id);
+        if (pidfd < 0)
+                return pidfd;
+        r = sys_pidfd_getfd(pidfd, fd, 0);
+        return r < 0 ? -errno : r;
 }
 
 int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
@@ -366,7 +464,6 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                                        .host_sock = -1,
                                        .sending = sending};
         struct sockaddr_storage addr;
-        _cleanup_close_ int pidfd = -1;
         bool was_blocking, host = false;
         long r;
 
@@ -375,9 +472,6 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 ipf_broker_respond(b, req->id, 0, -EINVAL);
                 return;
         }
-        pidfd = ipf_broker_pidfd(p.pid);
-        if (pidfd < 0 || !ipf_broker_id_valid(b, req->id))
-                return;
         r = ipf_broker_read_memory(p.pid, addr_ptr, &addr, len);
         if (r == 0 && sending) {
                 p.payload_len = (size_t)a[2];
@@ -390,21 +484,23 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                         r = ipf_broker_read_memory(p.pid, a[1], p.payload, p.payload_len);
         }
         if (r >= 0) {
+                int fd = program_fd(b, p.pid, req->id, (int)a[0]);
                 struct stat st;
 
-                p.sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
-                if (p.sockfd < 0)
-                        r = -errno;
-                else if (fstat(p.sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
+                p.sockfd = fd;
+                if (fd < 0)
+                        r = fd;
+                else if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
                         r = -ENOTSOCK; /* as the kernel answers, before any address */
         }
+        /* The pid named the caller in all of the above: nothing is decided
+         * on another thread's memory or socket. ipf_broker_decide() checks
+         * again after any step of its own that names the pid. */
         if (!ipf_broker_id_valid(b, req->id))
                 r = -ESRCH;
         if (r >= 0)
                 r = ipf_broker_decide(b, p.pid, p.sockfd, &addr, len, sending ? "send" : "connect",
                                       &p.addr, &p.addr_len, &p.pin, &host);
-        if (r >= 0 && !ipf_broker_id_valid(b, req->id))
-                r = -ESRCH;
         if (r >= 0 && host) {
                 /* Answered only once connected, also for a non-blocking
                  * socket (a connect may complete at once). */
@@ -433,11 +529,15 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                         return;
                 /* The kernel would have sent the program SIGPIPE. */
                 if (r == -EPIPE && !(p.flags & MSG_NOSIGNAL))
-                        (void)syscall(SYS_pidfd_send_signal, pidfd, SIGPIPE, NULL, 0);
+                        (void)syscall(SYS_pidfd_send_signal, pidfd_of(b, p.pid, req->id), SIGPIPE,
+                                      NULL, 0);
         }
+        /* Ours go before the answer: the program still holds its socket, so
+         * these closes are cheap, and the program, woken on this CPU by the
+         * answer, does not wait for them. */
+        pending_done(&p);
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
-        pending_done(&p);
 }
 
 int ipf_broker_process(struct ipf_broker *b)

@@ -6,9 +6,10 @@
  * performs the call itself on a duplicate of the program's own socket
  * (pidfd_getfd: same open file, so flags, options and the descriptor number
  * stay as they are) with the address it checked — a unix path is pinned
- * with O_PATH and reached through /proc/self/fd/N — and answers with the
- * result. SECCOMP_USER_NOTIF_FLAG_CONTINUE is never used: the kernel would
- * read the program's memory again (seccomp_unotify(2)). */
+ * with O_PATH and reached through /proc/self/fd/N (as N, from that working
+ * directory) — and answers with the result. SECCOMP_USER_NOTIF_FLAG_CONTINUE
+ * is never used: the kernel would read the program's memory again
+ * (seccomp_unotify(2)). */
 #pragma once
 
 #include <linux/seccomp.h>
@@ -68,19 +69,33 @@ struct ipf_broker_pending {
 /* How long a connect to an allowed host endpoint may take. */
 #define IPF_BROKER_CONNECT_TIMEOUT_MS 10000
 
+/* The pidfds of the threads that called last (broker.c: pidfd_of()). */
+#define IPF_BROKER_MAX_PIDFDS 16
+
+struct ipf_broker_pidfd {
+        pid_t pid; /* a thread id, as notifications name it */
+        int fd; /* a pidfd for the thread that had it when it called */
+};
+
 struct ipf_broker {
         int listener;
+        /* Our working directory is /proc/self/fd while the broker runs
+         * (broker.c: ipf_broker_init()); this is the one it replaced. */
+        int saved_cwd;
         struct seccomp_notif_sizes sizes;
         struct seccomp_notif *req;
         const struct ipf_policy *policy;
         struct ipf_broker_sandbox sb;
-        int cwdfd; /* our working directory, back after binding from a pinned one */
+        int cwdfd; /* /proc/self/fd, our working directory while we serve */
         struct sigaction saved_alarm; /* SIGALRM as it was before us */
         bool alarm_set;
         struct ipf_decision_log *log;
         bool permissive;
         struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];
         size_t n_pending;
+        struct ipf_broker_pidfd pidfds[IPF_BROKER_MAX_PIDFDS];
+        size_t n_pidfds;
+        size_t next_pidfd; /* the slot to reuse once all are taken */
 };
 
 /* FDS: what init sent (lib/sandbox/sandbox.h); the broker keeps its own
@@ -151,13 +166,19 @@ void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req);
 /* Whether `mqueue open` rules name the queue /NAME. */
 bool ipf_broker_mqueue_allowed(struct ipf_broker *b, pid_t pid, const char *name, const char *verb);
 
-/* Decision on a destination (broker-dest.c). ADDR/LEN: our copy. On allow,
- * *OUT is what to pass to the kernel (ADDR, or the pinned /proc/self/fd/N
- * path), *RET_PIN an fd to close afterwards (-1 if none), and *RET_HOST
- * true when the call must be made from a socket in the host's network
+/* Whether the notification being served (b->req) is still pending: then
+ * its pid still names the thread that made it (ID_VALID). */
+bool ipf_broker_caller_valid(const struct ipf_broker *b);
+
+/* Decision on a destination (broker-dest.c), for the notification being
+ * served (b->req); ADDR/LEN: our copy. On allow, *OUT is what to pass to
+ * the kernel (ADDR, or the pinned inode's name "N" in /proc/self/fd, our
+ * working directory), *RET_PIN an fd to close afterwards (-1 if none), and
+ * *RET_HOST true when the call must be made from a socket in the host's network
  * namespace put in the program's place (an allowed abstract or TCP
- * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, or the
- * -errno the kernel would have given (ENOENT for a missing path...). */
+ * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, -ESRCH
+ * when the caller went away, or the -errno the kernel would have given
+ * (ENOENT for a missing path...). */
 int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                       const struct sockaddr_storage *addr, socklen_t len, const char *verb,
                       struct sockaddr_storage *out, socklen_t *ret_out_len, int *ret_pin,

@@ -165,7 +165,7 @@ static int run_supervised(const struct ipf_policy *p, const struct ipf_run_optio
                           const struct ipf_dbus_proxies *proxies, const sigset_t *wait_set,
                           bool own_pidns, int *ret_status, struct ipf_diag *reterr)
 {
-        struct ipf_broker broker = {.listener = -1, .sb.rootfd = -1, .cwdfd = -1};
+        struct ipf_broker broker = {.listener = -1, .saved_cwd = -1, .sb.rootfd = -1, .cwdfd = -1};
         int r = 0;
 
         if (fds[IPF_SANDBOX_FD_LISTENER] >= 0) {

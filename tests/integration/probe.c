@@ -949,16 +949,18 @@ static int op_kill_mid(const char *rounds)
                 if (pid < 0)
                         return report(neg_errno());
                 if (pid == 0) {
-                        pthread_t t[16];
+                        /* More threads than the broker keeps pidfds for
+                         * (16): its cache is full after the first round. */
+                        pthread_t t[48];
 
                         flood_path = a.sun_path;
                         flood_each = 1000000;
-                        for (int i = 0; i < 16; i++)
+                        for (int i = 0; i < 48; i++)
                                 (void)pthread_create(&t[i], NULL, flood_thread, NULL);
                         pause();
                         _exit(0);
                 }
-                usleep(30 * 1000);
+                usleep(50 * 1000);
                 kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);
                 if (r == n / 2 || r == n) {
