@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -16,6 +17,36 @@
 #include "util/cleanup.h"
 
 /* mkdir -p: intermediates 0755, the last component MODE (umask is 0 here). */
+/* Whether PATH, or its nearest existing ancestor, is on one of the fresh
+ * filesystems we mounted (FACTS): the only places we create anything. A
+ * skipped optional mount (a host without that directory) must not make us
+ * create directories or placeholders on the host's own filesystem, nor
+ * count it as the sandbox's (red team round 4 #1). */
+static bool on_our_fs(const char *path, const struct ipf_sandbox_facts *facts)
+{
+        char buf[PATH_MAX];
+        struct stat st;
+        size_t len = strlen(path);
+
+        if (len >= sizeof(buf))
+                return false;
+        memcpy(buf, path, len + 1);
+        while (lstat(buf, &st) < 0) {
+                char *slash = strrchr(buf, '/');
+
+                if (errno != ENOENT || !slash)
+                        return false;
+                if (slash == buf)
+                        slash[1] = '\0';
+                else
+                        *slash = '\0';
+        }
+        for (uint32_t i = 0; i < facts->n_private; i++)
+                if (facts->private_devs[i] == (uint64_t)st.st_dev)
+                        return true;
+        return false;
+}
+
 static int mkdir_p(const char *path, mode_t mode)
 {
         char buf[PATH_MAX];
@@ -54,7 +85,7 @@ static int bind_dev(int fd, const char *path, mode_t mode)
 
 /* A host object (FIFO, shm file, D-Bus proxy socket) at PATH in a fresh directory: parents
  * made, an empty placeholder, the pinned object bound over it. */
-static int bind_object(int fd, const char *path)
+static int bind_object(int fd, const char *path, const struct ipf_sandbox_facts *facts)
 {
         char parent[PATH_MAX];
         char *slash;
@@ -62,6 +93,8 @@ static int bind_object(int fd, const char *path)
 
         if (strlen(path) >= sizeof(parent))
                 return -ENAMETOOLONG;
+        if (!on_our_fs(path, facts))
+                return -EXDEV;
         strcpy(parent, path);
         slash = strrchr(parent, '/');
         if (slash && slash != parent) {
@@ -88,13 +121,28 @@ static int rbind_ro(const char *source, const char *path)
         return 0;
 }
 
-static int apply_one(const struct ipf_mount *e, int dev_fd)
+/* A fresh tmpfs, and its device noted as the sandbox's own. */
+static int mount_tmpfs(const struct ipf_mount *e, struct ipf_sandbox_facts *facts)
+{
+        struct stat st;
+
+        if (mount("tmpfs", e->path, "tmpfs", e->flags, e->options) < 0)
+                return -errno;
+        if (stat(e->path, &st) < 0)
+                return -errno;
+        if (facts->n_private == IPF_SANDBOX_MAX_PRIVATE)
+                return -E2BIG;
+        facts->private_devs[facts->n_private++] = st.st_dev;
+        return 0;
+}
+
+static int apply_one(const struct ipf_mount *e, int dev_fd, struct ipf_sandbox_facts *facts)
 {
         switch (e->kind) {
         case IPF_MOUNT_TMPFS:
-                return mount("tmpfs", e->path, "tmpfs", e->flags, e->options) < 0 ? -errno : 0;
+                return mount_tmpfs(e, facts);
         case IPF_MOUNT_DIR:
-                return mkdir_p(e->path, e->mode);
+                return on_our_fs(e->path, facts) ? mkdir_p(e->path, e->mode) : -EXDEV;
         case IPF_MOUNT_DEV:
                 return dev_fd < 0 ? -ENOENT : bind_dev(dev_fd, e->path, e->mode);
         case IPF_MOUNT_DEVPTS:
@@ -106,7 +154,7 @@ static int apply_one(const struct ipf_mount *e, int dev_fd)
         case IPF_MOUNT_SYMLINK:
                 return symlink(e->source, e->path) < 0 ? -errno : 0;
         case IPF_MOUNT_OBJECT:
-                return dev_fd < 0 ? -ENOENT : bind_object(dev_fd, e->path);
+                return dev_fd < 0 ? -ENOENT : bind_object(dev_fd, e->path, facts);
         case IPF_MOUNT_SYSFS:
                 return mount("sysfs", e->path, "sysfs", e->flags, NULL) < 0 ? -errno : 0;
         case IPF_MOUNT_RBIND_RO:
@@ -151,7 +199,8 @@ static int open_object(const char *path, mode_t type)
         return fd;
 }
 
-int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
+int ipf_apply_mounts(const struct ipf_mount_plan *m, struct ipf_sandbox_facts *facts, char *detail,
+                     size_t n)
 {
         int host_fds[IPF_MOUNT_MAX_HOST_NODES];
         size_t n_host = 0;
@@ -184,11 +233,16 @@ int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n)
                 int fd = e->kind == IPF_MOUNT_DEV || e->kind == IPF_MOUNT_OBJECT ? host_fds[d++]
                                                                                  : -1;
 
-                r = apply_one(e, fd);
+                r = apply_one(e, fd, facts);
                 /* A host without this node or directory has nothing to hide. */
                 if (r == -ENOENT && (e->optional || e->kind == IPF_MOUNT_DEV))
                         r = 0;
-                if (r < 0)
+                if (r == -EXDEV)
+                        snprintf(detail, n,
+                                 "%s %s: its directory is not on the sandbox's own file systems "
+                                 "(does it exist on the host?)",
+                                 ipf_mount_kind_to_string(e->kind), e->path);
+                else if (r < 0)
                         snprintf(detail, n, "%s %s", ipf_mount_kind_to_string(e->kind), e->path);
         }
         umask(old_umask);

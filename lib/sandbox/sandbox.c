@@ -196,34 +196,24 @@ int ipf_sandbox_recv_fds(int sock, int ret_fds[IPF_SANDBOX_N_FDS],
         return 0;
 }
 
-/* The devices of the fresh filesystems we mounted, measured now: no
- * program exists yet to swap a path for a symlink (red team #4). */
-static void measure_facts(const struct ipf_mount_plan *m, struct ipf_sandbox_facts *f)
-{
-        struct stat st;
-
-        *f = (struct ipf_sandbox_facts){0};
-        for (size_t i = 0; i < m->n && f->n_private < IPF_SANDBOX_MAX_PRIVATE; i++)
-                if (m->entries[i].kind == IPF_MOUNT_TMPFS && lstat(m->entries[i].path, &st) == 0 &&
-                    S_ISDIR(st.st_mode))
-                        f->private_devs[f->n_private++] = st.st_dev;
-}
+/* The devices of the fresh filesystems init mounted, noted as it mounted
+ * them: no program exists yet to swap a path for a symlink (red team #4),
+ * and a mount that did not happen is not counted (round 4 #1). */
+static struct ipf_sandbox_facts init_facts;
 
 /* Hand the broker what it needs: the listener, our root and network
  * namespace (it cannot open them through /proc once we are non-dumpable),
  * and the facts above. */
-static int send_broker_fds(int sock, int listener, const struct ipf_mount_plan *m)
+static int send_broker_fds(int sock, int listener)
 {
         int fds[IPF_SANDBOX_N_FDS] = {listener, -1, -1};
-        struct ipf_sandbox_facts facts;
         int r;
 
-        measure_facts(m, &facts);
         fds[IPF_SANDBOX_FD_ROOT] = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         fds[IPF_SANDBOX_FD_NETNS] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         r = fds[IPF_SANDBOX_FD_ROOT] < 0 || fds[IPF_SANDBOX_FD_NETNS] < 0
                     ? -errno
-                    : send_fds(sock, fds, IPF_SANDBOX_N_FDS, &facts);
+                    : send_fds(sock, fds, IPF_SANDBOX_N_FDS, &init_facts);
         for (size_t i = 0; i < IPF_SANDBOX_N_FDS; i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
@@ -233,7 +223,7 @@ static int send_broker_fds(int sock, int listener, const struct ipf_mount_plan *
 static void apply_mounts(const struct child_ctx *c)
 {
         char detail[sizeof(((struct ipf_child_report *)0)->detail)] = "";
-        int r = ipf_apply_mounts(&c->plan->mounts, detail, sizeof(detail));
+        int r = ipf_apply_mounts(&c->plan->mounts, &init_facts, detail, sizeof(detail));
 
         if (r < 0)
                 child_fail(c->report_fd, IPF_STEP_MOUNTS, -r, detail, IPF_EXIT_FAILURE);
@@ -305,7 +295,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
         /* The broker must hold the listener before the program can make a
          * trapped call. */
         if (listener >= 0) {
-                int r = send_broker_fds(c->broker_fd, listener, &plan->mounts);
+                int r = send_broker_fds(c->broker_fd, listener);
 
                 if (r < 0)
                         child_fail(c->report_fd, IPF_STEP_LISTENER, -r, NULL, IPF_EXIT_FAILURE);

@@ -77,7 +77,10 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
 int ipf_apply_userns(uid_t uid, gid_t gid, char *detail, size_t n);
 /* Returns 1 when the working directory is hidden by the view and the
  * process moved to '/' (its old path in DETAIL). */
-int ipf_apply_mounts(const struct ipf_mount_plan *m, char *detail, size_t n);
+/* FACTS gets the device of every fresh filesystem actually mounted; nothing
+ * is created anywhere else (-EXDEV). */
+int ipf_apply_mounts(const struct ipf_mount_plan *m, struct ipf_sandbox_facts *facts, char *detail,
+                     size_t n);
 int ipf_apply_loopback(char *detail, size_t n);
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n);
 int ipf_apply_caps(char *detail, size_t n);

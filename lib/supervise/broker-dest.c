@@ -55,6 +55,14 @@ static bool socket_in_sandbox(const struct ipf_broker *b, int sockfd)
 }
 
 /* One of the host sockets the supervisor put in the view (D-Bus proxies). */
+static bool hosted_view(const struct ipf_broker *b, const char *path)
+{
+        for (size_t i = 0; i < b->sb.n_hosted; i++)
+                if (strcmp(b->sb.hosted[i].view, path) == 0)
+                        return true;
+        return false;
+}
+
 static bool inode_is_hosted(const struct ipf_broker *b, const struct stat *st)
 {
         for (size_t i = 0; i < b->sb.n_hosted; i++)
@@ -289,8 +297,14 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
                 return r;
         /* A D-Bus proxy's socket where the view has it is the filtered bus,
          * first: a `unix connect` rule on that path (the bus's usual place)
-         * would otherwise reach the real bus behind the proxy. */
+         * would otherwise reach the real bus behind the proxy. The bus's
+         * path itself is decided in the view only, whatever is there now:
+         * the program can rename the directory that holds the proxy's
+         * socket, and the host's path would lead to the real bus (red team
+         * round 4 #2). */
         if (b->sb.n_hosted > 0) {
+                bool reserved = hosted_view(b, path);
+
                 pin = sys_openat2(b->sb.rootfd, path + 1, &how, sizeof(how));
                 if (pin >= 0 && fstat(pin, &st) == 0 && S_ISSOCK(st.st_mode) &&
                     inode_is_hosted(b, &st)) {
@@ -299,8 +313,13 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
                         *ret_pin = TAKE_FD(pin);
                         return 0;
                 }
+                r = pin < 0 ? -errno : -EACCES;
                 closep(&pin);
                 pin = -1;
+                if (reserved) {
+                        log_decision(b, pid, kind, path, false, "dbus-proxy");
+                        return r; /* never the host's path, even --permissive */
+                }
         }
         if (rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, path)) {
                 /* The host's endpoint, at its own path. Without a symlink on

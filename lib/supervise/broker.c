@@ -133,10 +133,13 @@ static void pending_done(struct ipf_broker_pending *p)
         p->payload = NULL;
 }
 
-int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino)
+int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino, const char *view)
 {
         if (b->sb.n_hosted == IPF_BROKER_MAX_HOSTED)
                 return -E2BIG;
+        if (!view || strlen(view) >= sizeof(b->sb.hosted[0].view))
+                return -ENAMETOOLONG;
+        strcpy(b->sb.hosted[b->sb.n_hosted].view, view);
         b->sb.hosted[b->sb.n_hosted].dev = dev;
         b->sb.hosted[b->sb.n_hosted].ino = ino;
         b->sb.n_hosted++;

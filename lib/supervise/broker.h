@@ -12,6 +12,7 @@
  * (seccomp_unotify(2)). */
 #pragma once
 
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,6 +39,7 @@ struct ipf_broker_sandbox {
         struct {
                 dev_t dev;
                 ino_t ino;
+                char view[PATH_MAX]; /* its path in the view, decided there only */
         } hosted[IPF_BROKER_MAX_HOSTED];
         size_t n_hosted;
         int rootfd; /* /proc/INIT/root: the program's view of the file system */
@@ -106,7 +108,7 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
 void ipf_broker_done(struct ipf_broker *b);
 /* Let the program connect to the host socket DEV:INO where its view shows
  * it (a D-Bus proxy's): an inode, never a path the host could re-point. */
-int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino);
+int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino, const char *view);
 /* The listener is readable: take one notification and answer it (or park
  * it). Never fails on the program's account; -errno only for our own. */
 int ipf_broker_process(struct ipf_broker *b);

@@ -203,6 +203,8 @@ static int proxy_start(struct ipf_dbus_proxy *x, enum ipf_bus bus, const struct 
         if (r < 0)
                 return DIAG_FAIL(reterr, r, "cannot start %s: %s", PROXY_PROGRAM, strerror(-r));
         x->pid = pid;
+        /* Ours until we wait for it: the pid cannot be reused meanwhile. */
+        x->pidfd = sys_pidfd_open(pid, 0);
         x->ready_fd = TAKE_FD(ready_r);
         return 0;
 }
@@ -286,6 +288,8 @@ int ipf_dbus_proxies_wait(struct ipf_dbus_proxies *d, const struct ipf_host *h,
                                          PROXY_PROGRAM, ipf_bus_to_string((enum ipf_bus)bus),
                                          r == -ECHILD ? "it exited" : strerror(-r));
                 r = ipf_dbus_view_path((enum ipf_bus)bus, h, path, sizeof(path));
+                if (r >= 0 && !(x->view = strdup(path)))
+                        r = -ENOMEM;
                 if (r >= 0)
                         r = ipf_dbus_address_escape(path, escaped, sizeof(escaped));
                 if (r < 0)
@@ -326,9 +330,16 @@ void ipf_dbus_proxies_stop(struct ipf_dbus_proxies *d)
                 closep(&x->ready_fd);
                 x->ready_fd = -1;
                 if (x->pid > 0) {
-                        (void)kill(x->pid, SIGKILL);
-                        while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
-                                ;
+                        /* By pidfd: under `signal host` the supervisor may
+                         * have killed and reaped every child already
+                         * (ipf_kill_descendants()), and the pid may be
+                         * another process's by now. */
+                        if (x->pidfd >= 0 &&
+                            syscall(SYS_pidfd_send_signal, x->pidfd, SIGKILL, NULL, 0) == 0)
+                                while (waitid(P_PIDFD, (id_t)x->pidfd, NULL, WEXITED) < 0 &&
+                                       errno == EINTR)
+                                        ;
+                        closep(&x->pidfd);
                         x->pid = 0;
                 }
         }
@@ -336,5 +347,7 @@ void ipf_dbus_proxies_stop(struct ipf_dbus_proxies *d)
         for (int bus = 0; bus < _IPF_BUS_MAX; bus++) {
                 free(d->bus[bus].socket);
                 d->bus[bus].socket = NULL;
+                free(d->bus[bus].view);
+                d->bus[bus].view = NULL;
         }
 }

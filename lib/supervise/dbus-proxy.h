@@ -11,9 +11,11 @@
 
 struct ipf_dbus_proxy {
         pid_t pid; /* 0: this bus is not proxied */
+        int pidfd; /* the proxy, for good: its pid may be reaped by another */
         int ready_fd; /* read end of the proxy's --fd pipe: closing it stops the proxy */
         char *dir; /* the private 0700 directory holding the socket, until unlinked */
         char *socket; /* DIR/bus */
+        char *view; /* where the view has it: the bus's usual place */
         dev_t dev; /* the socket's inode, once ready: what the broker lets */
         ino_t ino; /* the program connect to */
 };
@@ -21,9 +23,9 @@ struct ipf_dbus_proxy {
 struct ipf_dbus_proxies {
         struct ipf_dbus_proxy bus[_IPF_BUS_MAX];
 };
-#define IPF_DBUS_PROXIES_INIT                                          \
-        {                                                              \
-                .bus = { [0 ... _IPF_BUS_MAX - 1] = {.ready_fd = -1} } \
+#define IPF_DBUS_PROXIES_INIT                                                       \
+        {                                                                           \
+                .bus = { [0 ... _IPF_BUS_MAX - 1] = {.ready_fd = -1, .pidfd = -1} } \
         }
 
 /* Start a proxy for every bus P names, without waiting for it, and record

@@ -176,7 +176,8 @@ static int run_supervised(const struct ipf_policy *p, const struct ipf_run_optio
                 for (int bus = 0; r >= 0 && bus < _IPF_BUS_MAX; bus++)
                         if (proxies->bus[bus].pid > 0)
                                 r = ipf_broker_allow_inode(&broker, proxies->bus[bus].dev,
-                                                           proxies->bus[bus].ino);
+                                                           proxies->bus[bus].ino,
+                                                           proxies->bus[bus].view);
                 if (r < 0) {
                         ipf_diag_set(reterr, NULL, 0, 0, "cannot start the broker: %s",
                                      strerror(-r));

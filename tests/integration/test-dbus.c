@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -620,4 +621,60 @@ Test(dbus, explain_shows_the_proxy)
                            "%s", itest_show(&r));
         cr_expect_not_null(strstr(r.out, "system bus: unreachable (no rule)"), "%s",
                            itest_show(&r));
+}
+
+/* Red team round 4 #2: the program renamed the directory holding the
+ * proxy's socket in its view, and a `unix connect` rule on the bus's path
+ * then led the broker to the real bus on the host. The bus's path is
+ * decided in the view only. */
+Test(dbus, renamed_bus_directory_does_not_reach_the_real_bus)
+{
+        struct bus b;
+        const char *no = unique_name("org.ipf.RenNo");
+        char env_xdg[PATH_MAX + 32], bypass[PATH_MAX + 32], script[4 * PATH_MAX];
+        const char *env[] = {env_xdg, NULL};
+        struct itest_opts o = {.env = env};
+        struct itest_result r;
+
+        need_tools();
+        bus_start_in(&b, "session", itest_xdg_dir());
+        service_start(&b, no, NULL);
+        unsetenv("DBUS_SESSION_BUS_ADDRESS");
+        snprintf(env_xdg, sizeof(env_xdg), "XDG_RUNTIME_DIR=%s", b.dir);
+        snprintf(bypass, sizeof(bypass), "--allow=unix connect %s", b.socket);
+        snprintf(script, sizeof(script),
+                 "mv '%s' '%s.moved' || exit 3; "
+                 "dbus-send --bus=unix:path='%s' --print-reply --dest=%s " OBJ " " IFACE ".Ping",
+                 b.dir, b.dir, b.socket, no);
+        itest_runl(&r, &o, itest_ipcfence(), "--allow=dbus session talk org.ipf.Nothing", bypass,
+                   "--", "sh", "-c", script, (char *)NULL);
+        cr_expect_neq(r.status, 0, "%s", itest_show(&r));
+        cr_expect_neq(r.status, 3, "the rename itself failed: %s", itest_show(&r));
+        cr_expect_eq(calls_seen(&b, no, "Ping"), 0, "the real bus was reached");
+}
+
+/* Red team round 4 #1: with $XDG_RUNTIME_DIR missing on the host, the
+ * proxy's socket was bound on a directory created on the host's own file
+ * system, which then counted as the sandbox's own: every socket on it
+ * became reachable. Now nothing is created outside the sandbox's own file
+ * systems, and the run is refused. */
+Test(dbus, missing_runtime_dir_is_refused)
+{
+        struct bus b;
+        char env_xdg[PATH_MAX + 32], missing[PATH_MAX + 16];
+        const char *env[] = {env_xdg, NULL};
+        struct itest_opts o = {.env = env};
+        struct itest_result r;
+        struct stat st;
+
+        need_tools();
+        bus_start(&b, "session");
+        use_session(&b);
+        snprintf(missing, sizeof(missing), "%s/missing-run", itest_visible_dir());
+        snprintf(env_xdg, sizeof(env_xdg), "XDG_RUNTIME_DIR=%s", missing);
+        itest_runl(&r, &o, itest_ipcfence(), "--allow=dbus session talk org.ipf.Nothing", "--",
+                   "true", (char *)NULL);
+        cr_expect_eq(r.status, 125, "%s", itest_show(&r));
+        cr_expect(strstr(r.err, "sandbox's own file systems"), "%s", itest_show(&r));
+        cr_expect_neq(lstat(missing, &st), 0, "%s was created on the host", missing);
 }
