@@ -11,10 +11,20 @@
  * filesystems, so the program cannot put an endpoint where the host would
  * find it (SPEC §2, "creating endpoints").
  *
+ * Unix sockets by path (ABI 9): RESOLVE_UNIX is handled, so that the
+ * program itself reaches only the sockets of its own domain and those the
+ * `unix connect` rules and the D-Bus proxies name — closing the datagram
+ * sendmsg(2) the broker cannot see (connect and sendto it performs itself,
+ * outside any domain).
+ *
  * Network rules (ABI 4, Linux 6.7): under `network host`, `tcp connect` and
  * `tcp listen` rules narrow TCP to their ports (the broker also compares
  * the host; Landlock holds even for a call the broker never sees). */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/landlock.h>
 
 #include "compile/plan.h"
@@ -58,6 +68,59 @@ static int compile_net(const struct ipf_policy *p, const struct ipf_features *f,
         return 0;
 }
 
+static int add_resolve(struct ipf_landlock_plan *plan, const char *path)
+{
+        if (plan->n_resolve_unix == IPF_LANDLOCK_MAX_RESOLVE)
+                return -E2BIG;
+        plan->resolve_unix[plan->n_resolve_unix] = strdup(path);
+        if (!plan->resolve_unix[plan->n_resolve_unix])
+                return -ENOMEM;
+        plan->n_resolve_unix++;
+        return 0;
+}
+
+/* What RESOLVE_UNIX lets through: each `unix connect PATH` (its directory
+ * for a glob; the broker narrows connect and sendto to the glob) and each
+ * proxied bus where the view has it. */
+static int compile_resolve_unix(const struct ipf_policy *p, const struct ipf_features *f,
+                                const struct ipf_host *h, struct ipf_landlock_plan *plan)
+{
+        bool bus[_IPF_BUS_MAX] = {false};
+        char path[PATH_MAX];
+        int r = 0;
+
+        if (f->landlock_abi < IPF_LANDLOCK_ABI_RESOLVE_UNIX)
+                return 0;
+        plan->handled_fs |= IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
+        for (size_t i = 0; r >= 0 && i < p->n_rules; i++) {
+                const struct ipf_rule *rule = &p->rules[i];
+
+                if (rule->kind == IPF_RULE_DBUS && (unsigned)rule->bus < _IPF_BUS_MAX)
+                        bus[rule->bus] = true;
+                if (rule->kind != IPF_RULE_UNIX_CONNECT || !rule->endpoint ||
+                    rule->endpoint[0] != '/')
+                        continue;
+                snprintf(path, sizeof(path), "%s", rule->endpoint);
+                if (rule->glob)
+                        *strrchr(path, '/') = '\0';
+                r = add_resolve(plan, path[0] ? path : "/");
+        }
+        for (int b = 0; r >= 0 && b < _IPF_BUS_MAX; b++)
+                if (bus[b]) {
+                        r = ipf_dbus_view_path((enum ipf_bus)b, h, path, sizeof(path));
+                        if (r >= 0)
+                                r = add_resolve(plan, path);
+                }
+        return r;
+}
+
+void ipf_landlock_plan_done(struct ipf_landlock_plan *l)
+{
+        for (size_t i = 0; i < l->n_resolve_unix; i++)
+                free(l->resolve_unix[i]);
+        l->n_resolve_unix = 0;
+}
+
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          const struct ipf_host *h, struct ipf_landlock_plan *ret)
 {
@@ -84,8 +147,12 @@ int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *
                                           "can create sockets and FIFOs wherever it may write";
         }
         r = compile_net(p, f, &plan);
-        if (r < 0)
+        if (r >= 0)
+                r = compile_resolve_unix(p, f, h, &plan);
+        if (r < 0) {
+                ipf_landlock_plan_done(&plan);
                 return r;
+        }
         *ret = plan;
         return 0;
 }

@@ -32,6 +32,12 @@ static void explain_landlock(const struct ipf_landlock_plan *l, FILE *f)
                         fprintf(f, " %s", l->allow_beneath[i]);
                 fputc('\n', f);
         }
+        if (l->handled_fs & IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX) {
+                fputs("landlock       unix sockets by path: the sandbox's own, and", f);
+                for (size_t i = 0; i < l->n_resolve_unix; i++)
+                        fprintf(f, " %s", l->resolve_unix[i]);
+                fputs(l->n_resolve_unix ? "\n" : " none else\n", f);
+        }
         if (l->handled_net) {
                 fputs("landlock       TCP narrowed to ports:", f);
                 for (size_t i = 0; i < l->n_ports; i++)

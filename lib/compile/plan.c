@@ -131,6 +131,7 @@ int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,
 
 void ipf_plan_done(struct ipf_plan *plan)
 {
+        ipf_landlock_plan_done(&plan->landlock);
         ipf_mount_plan_done(&plan->mounts);
         ipf_seccomp_plan_done(&plan->seccomp);
 }

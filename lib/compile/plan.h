@@ -62,6 +62,8 @@ struct ipf_mount_plan {
 #define IPF_LANDLOCK_MAX_PATHS 8
 #define IPF_LANDLOCK_MAX_PORTS 64
 #define IPF_LANDLOCK_ABI_NET 4
+#define IPF_LANDLOCK_ABI_RESOLVE_UNIX 9
+#define IPF_LANDLOCK_MAX_RESOLVE 32
 #define IPF_MOUNT_MAX_HOST_NODES 64 /* DEV and OBJECT entries of one plan */
 
 struct ipf_landlock_plan {
@@ -80,6 +82,11 @@ struct ipf_landlock_plan {
                 uint64_t access; /* IPF_LANDLOCK_ACCESS_NET_BIND_TCP | _CONNECT_TCP */
         } ports[IPF_LANDLOCK_MAX_PORTS];
         size_t n_ports;
+        /* ABI 9: the unix sockets (or, for a glob, their directory) the
+         * program may reach by path itself — a datagram sendmsg(2), which
+         * the broker never sees. Malloc'd, in the program's view. */
+        char *resolve_unix[IPF_LANDLOCK_MAX_RESOLVE];
+        size_t n_resolve_unix;
 };
 
 /* ---- seccomp (compile-seccomp.c) ---- */
@@ -119,6 +126,7 @@ const char *ipf_mount_kind_to_string(enum ipf_mount_kind k);
  * under `network host`), -E2BIG for more ports than a plan holds. */
 int ipf_compile_landlock(const struct ipf_policy *p, const struct ipf_features *f,
                          const struct ipf_host *h, struct ipf_landlock_plan *ret);
+void ipf_landlock_plan_done(struct ipf_landlock_plan *l);
 
 /* ---- D-Bus proxy (compile-dbus.c) ---- */
 /* P has at least one `dbus BUS ...` rule: BUS is proxied, else unreachable. */

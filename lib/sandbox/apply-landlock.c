@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sandbox/sandbox.h"
 #include "sys/syscalls.h"
@@ -27,6 +29,31 @@ static int add_beneath(int ruleset, const char *path, uint64_t access)
         if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
                 return -errno;
         return 0;
+}
+
+/* RESOLVE_UNIX on PATH: the socket itself, or the directory a glob rule
+ * names. A socket's own rule is refused by a kernel that counts the right
+ * as a directory one: its directory then (the broker still narrows connect
+ * and sendto to the rule). Absent in the view: nothing to allow. */
+static int add_resolve_unix(int ruleset, const char *path)
+{
+        struct landlock_path_beneath_attr attr = {.allowed_access =
+                                                          IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX};
+        _cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+        char dir[PATH_MAX];
+        const char *slash;
+
+        if (fd < 0)
+                return errno == ENOENT || errno == EACCES ? 0 : -errno;
+        attr.parent_fd = fd;
+        if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) == 0)
+                return 0;
+        slash = strrchr(path, '/');
+        if (errno != EINVAL || !slash || (size_t)(slash - path) >= sizeof(dir))
+                return -errno;
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+        return add_beneath(ruleset, dir[0] ? dir : "/", IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX);
 }
 
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n)
@@ -54,6 +81,13 @@ int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n
                 r = add_beneath(fd, l->allow_beneath[i], l->handled_fs);
                 if (r < 0) {
                         snprintf(detail, n, "rule for '%s'", l->allow_beneath[i]);
+                        return r;
+                }
+        }
+        for (size_t i = 0; i < l->n_resolve_unix; i++) {
+                r = add_resolve_unix(fd, l->resolve_unix[i]);
+                if (r < 0) {
+                        snprintf(detail, n, "rule for unix socket '%s'", l->resolve_unix[i]);
                         return r;
                 }
         }

@@ -25,6 +25,9 @@
 #define IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define IPF_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
 
+/* Connecting to and sending to a unix socket by path, ABI 9. */
+#define IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX (1ULL << 16)
+
 /* TCP port rules, ABI 4 (Linux 6.7); not in the 6.1 header either. */
 #define IPF_LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
 #define IPF_LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)

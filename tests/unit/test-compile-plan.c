@@ -158,7 +158,8 @@ Test(landlock, scopes_per_abi)
                 cr_assert_eq(ipf_compile_landlock(p, &f, &h, &l), 0);
                 if (abi >= 1)
                         cr_expect_eq(l.handled_fs,
-                                     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO,
+                                     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+                                             (abi >= 9 ? IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX : 0),
                                      "ABI %d", abi);
                 else
                         cr_expect_eq(l.handled_fs, 0);
@@ -385,5 +386,31 @@ Test(plan, signal_host_shares_pid_namespace)
         cr_expect_null(find(&plan.mounts, IPF_MOUNT_PROC, "/proc"));
         cr_expect_eq(plan.landlock.scoped, IPF_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
         ipf_plan_done(&plan);
+        ipf_policy_free(p);
+}
+
+/* ABI 9: RESOLVE_UNIX handled, with the rules' sockets (a glob: its
+ * directory) and each proxied bus's place in the view; below, nothing. */
+Test(landlock, resolve_unix_from_abi_9)
+{
+        static const char *const rules[] = {"unix connect /srv/db/db.sock",
+                                            "unix connect /srv/app/*.sock",
+                                            "dbus session talk org.example.Foo", NULL};
+        struct ipf_policy *p = policy_with_rules(rules);
+        struct ipf_host h = {.uid = 1000, .gid = 1000, .xdg_runtime_dir = "/run/user/1000"};
+        struct ipf_features f9 = {.landlock_abi = 9}, f7 = {.landlock_abi = 7};
+        struct ipf_landlock_plan l;
+
+        cr_assert_eq(ipf_compile_landlock(p, &f9, &h, &l), 0);
+        cr_expect(l.handled_fs & IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX);
+        cr_assert_eq(l.n_resolve_unix, 3);
+        cr_expect_str_eq(l.resolve_unix[0], "/srv/db/db.sock");
+        cr_expect_str_eq(l.resolve_unix[1], "/srv/app");
+        cr_expect_str_eq(l.resolve_unix[2], "/run/user/1000/bus");
+        ipf_landlock_plan_done(&l);
+        cr_assert_eq(ipf_compile_landlock(p, &f7, &h, &l), 0);
+        cr_expect_not(l.handled_fs & IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX);
+        cr_expect_eq(l.n_resolve_unix, 0);
+        ipf_landlock_plan_done(&l);
         ipf_policy_free(p);
 }
