@@ -33,6 +33,13 @@
 #define PIDFD_THREAD O_EXCL /* 6.9 */
 #endif
 
+static bool is_socket(int fd)
+{
+        struct stat st;
+
+        return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static void on_timer(int sig)
 {
         (void)sig; /* only to interrupt a blocked connect(2) */
@@ -488,13 +495,10 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
         }
         if (r >= 0) {
                 int fd = program_fd(b, p.pid, req->id, (int)a[0]);
-                struct stat st;
 
                 p.sockfd = fd;
                 if (fd < 0)
                         r = fd;
-                else if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-                        r = -ENOTSOCK; /* as the kernel answers, before any address */
         }
         /* The pid named the caller in all of the above: nothing is decided
          * on another thread's memory or socket. ipf_broker_decide() checks
@@ -504,6 +508,11 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
         if (r >= 0)
                 r = ipf_broker_decide(b, p.pid, p.sockfd, &addr, len, sending ? "send" : "connect",
                                       &p.addr, &p.addr_len, &p.pin, &host);
+        /* Not a socket: the kernel says so before it looks at the address.
+         * Checked only on the way out (the calls below fail with ENOTSOCK
+         * by themselves), so that an allowed connect pays nothing for it. */
+        if (r < 0 && r != -ESRCH && p.sockfd >= 0 && !is_socket(p.sockfd))
+                r = -ENOTSOCK;
         if (r >= 0 && host) {
                 /* Answered only once connected, also for a non-blocking
                  * socket (a connect may complete at once). */
