@@ -449,8 +449,8 @@ int ipf_broker_decide(struct ipf_broker *b, pid_t pid, int sockfd,
                 allowed =
                         connecting && tcp && rule_allows_tcp(b->policy, IPF_RULE_TCP_CONNECT, addr);
                 /* `network host`: the host's network, TCP narrowed to the
-                 * `tcp connect` rules when there are any (as Landlock does,
-                 * by port; we also compare the host). */
+                 * `tcp connect` rules when there are any tcp rules (as
+                 * Landlock does, by port; we also compare the host). */
                 host_network = b->policy->network == IPF_NETWORK_HOST &&
                                (!tcp || !tcp_narrowed(b->policy));
         } else if (family == AF_NETLINK && len >= sizeof(struct sockaddr_nl) &&
