@@ -133,6 +133,11 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
 
 static void pending_done(struct ipf_broker_pending *p)
 {
+        /* The duplicate and the pin were opened one after the other: most
+         * often neighbours, closed in one call (a connect's hot path). */
+        if (p->sockfd >= 0 && p->pin == p->sockfd + 1 &&
+            sys_close_range((unsigned)p->sockfd, (unsigned)p->pin, 0) == 0)
+                p->sockfd = p->pin = -1;
         closep(&p->host_sock);
         closep(&p->sockfd);
         closep(&p->pin);
@@ -158,8 +163,13 @@ void ipf_broker_done(struct ipf_broker *b)
         for (size_t i = 0; i < b->n_pending; i++)
                 pending_done(&b->pending[i]);
         b->n_pending = 0;
-        if (b->alarm_set)
+        if (b->alarm_set) {
+                /* Disarmed first: SIGALRM's own action would end us. */
+                static const struct itimerval off = {{0, 0}, {0, 0}};
+
+                (void)setitimer(ITIMER_REAL, &off, NULL);
                 (void)sigaction(SIGALRM, &b->saved_alarm, NULL);
+        }
         b->alarm_set = false;
         for (size_t i = 0; i < b->n_pidfds; i++)
                 closep(&b->pidfds[i].fd);
@@ -288,17 +298,24 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
  * file), in the mode the program set, which it may change from another
  * thread at any moment: a timer bounds how long the call may keep us
  * (round 2: clearing O_NONBLOCK under us froze the supervisor). -EINTR:
- * it would block, and the program waits, not us. */
-static long guarded_connect(int sockfd, const struct sockaddr_storage *a, socklen_t len)
+ * it would block, and the program waits, not us.
+ *
+ * The timer is armed for IPF_BROKER_BLOCK_US when less than a millisecond
+ * of it is left, not around each call: a call that does not block is never
+ * interrupted, and a stray SIGALRM afterwards only wakes poll(2) or the
+ * notification receive, which both carry on (EINTR). */
+static long guarded_connect(struct ipf_broker *b, int sockfd, const struct sockaddr_storage *a,
+                            socklen_t len)
 {
         static const struct itimerval arm = {.it_value = {.tv_usec = IPF_BROKER_BLOCK_US}};
-        static const struct itimerval off = {{0, 0}, {0, 0}};
-        long r;
+        struct timespec ts;
+        long now;
 
-        (void)setitimer(ITIMER_REAL, &arm, NULL);
-        r = connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
-        (void)setitimer(ITIMER_REAL, &off, NULL);
-        return r;
+        clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+        now = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+        if (now + 1000 > b->guard_until_us && setitimer(ITIMER_REAL, &arm, NULL) == 0)
+                b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+        return connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
 }
 
 /* Whether the program's descriptor FD is close-on-exec: a property of its
@@ -522,7 +539,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 if (r == 1)
                         r = -EAGAIN; /* too many calls in flight */
         } else if (r >= 0 && !sending) {
-                r = guarded_connect(p.sockfd, &p.addr, p.addr_len);
+                r = guarded_connect(b, p.sockfd, &p.addr, p.addr_len);
                 /* A blocking socket that would wait (TCP handshake, a full
                  * unix backlog): the program waits, parked, not us. */
                 if (r == -EINTR && park(b, &p))
@@ -606,7 +623,7 @@ static bool retry_one(struct ipf_broker *b, struct ipf_broker_pending *p)
                 r = -err;
         } else {
                 /* Connected, or (unix) room in the backlog now: try again. */
-                r = guarded_connect(p->sockfd, &p->addr, p->addr_len);
+                r = guarded_connect(b, p->sockfd, &p->addr, p->addr_len);
                 if (r == -EISCONN)
                         r = 0;
         }

@@ -91,6 +91,7 @@ struct ipf_broker {
         int cwdfd; /* /proc/self/fd, our working directory while we serve */
         struct sigaction saved_alarm; /* SIGALRM as it was before us */
         bool alarm_set;
+        long guard_until_us; /* CLOCK_MONOTONIC: the armed timer fires then */
         struct ipf_decision_log *log;
         bool permissive;
         struct ipf_broker_pending pending[IPF_BROKER_MAX_PENDING];

@@ -81,6 +81,8 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
 
                 if (n < 0 && errno != EINTR)
                         return IPF_EXIT_FAILURE;
+                if (n < 0)
+                        continue; /* the broker's connect guard (SIGALRM) */
                 if (fds[1].revents & POLLIN) {
                         int r = ipf_broker_process(b);
 
