@@ -107,7 +107,7 @@ void ipf_broker_mq_open(struct ipf_broker *b, const struct seccomp_notif *req)
                 };
 
                 /* The new descriptor's number is the call's result. */
-                if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) >= 0 || errno == ENOENT)
+                if (ipf_broker_addfd(b, &addfd) >= 0 || errno == ENOENT)
                         return;
                 r = -errno;
         }

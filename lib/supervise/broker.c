@@ -302,8 +302,10 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
  *
  * The timer is armed for IPF_BROKER_BLOCK_US when less than a millisecond
  * of it is left, not around each call: a call that does not block is never
- * interrupted, and a stray SIGALRM afterwards only wakes poll(2) or the
- * notification receive, which both carry on (EINTR). */
+ * interrupted. A stray SIGALRM afterwards wakes poll(2), the notification
+ * receive or an ADDFD waiting for the program, which all carry on (EINTR:
+ * ipf_broker_addfd() asks again); a decision-log write that blocks on a
+ * full pipe at that moment would lose its line. */
 static long guarded_connect(struct ipf_broker *b, int sockfd, const struct sockaddr_storage *a,
                             socklen_t len)
 {
@@ -357,6 +359,18 @@ static int prebind(int s, int domain)
         return bind(s, (struct sockaddr *)&a, len) < 0 ? -errno : 0;
 }
 
+int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *addfd)
+{
+        int r;
+
+        /* The kernel waits, interruptibly, for the program to take the
+         * descriptor; interrupted (our connect guard), it withdrew it. */
+        do
+                r = ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, addfd);
+        while (r < 0 && errno == EINTR);
+        return r;
+}
+
 /* Put our socket S in place of the program's descriptor FD_NUMBER of call
  * ID, with the file flags FL and close-on-exec it had (ADDFD with SETFD). */
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
@@ -371,7 +385,7 @@ long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_n
         };
 
         (void)fcntl(s, F_SETFL, fl);
-        if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0)
+        if (ipf_broker_addfd(b, &addfd) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         return 0;
 }

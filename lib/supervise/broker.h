@@ -126,6 +126,8 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
 int ipf_broker_fd_cloexec(pid_t pid, int fd);
 /* The program's umask (/proc/PID/status): what the files it creates get. */
 int ipf_broker_program_umask(pid_t pid, mode_t *ret);
+/* SECCOMP_IOCTL_NOTIF_ADDFD, again when a signal interrupted it. */
+int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *addfd);
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
                         bool cloexec);
 
