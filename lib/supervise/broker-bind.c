@@ -131,9 +131,7 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
                 return;
         }
         pidfd = ipf_broker_pidfd(pid);
-        if (pidfd < 0 || !ipf_broker_id_valid(b, req->id))
-                return;
-        r = ipf_broker_read_memory(pid, a[1], &addr, len);
+        r = pidfd < 0 ? -errno : ipf_broker_read_memory(pid, a[1], &addr, len);
         if (r == 0) {
                 sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
                 if (sockfd < 0)
@@ -178,9 +176,7 @@ void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req)
         long r = 0;
 
         pidfd = ipf_broker_pidfd(pid);
-        if (pidfd < 0 || !ipf_broker_id_valid(b, req->id))
-                return;
-        sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
+        sockfd = pidfd < 0 ? -1 : sys_pidfd_getfd(pidfd, (int)a[0], 0);
         if (sockfd < 0)
                 r = -errno;
         else if (fstat(sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
