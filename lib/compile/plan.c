@@ -70,8 +70,8 @@ int ipf_plan_check_supported(const struct ipf_policy *p, struct ipf_diag *reterr
         return 0;
 }
 
-int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
-                     const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
+int ipf_plan_compile_early(const struct ipf_policy *p, const struct ipf_features *f,
+                           const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
 {
         struct ipf_plan plan = {
                 /* One clone creates the user namespace first, then the others,
@@ -110,15 +110,32 @@ int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
         else if (r == -E2BIG)
                 ipf_diag_set(reterr, NULL, 0, 0, "more than %d TCP ports in tcp rules",
                              IPF_LANDLOCK_MAX_PORTS);
-        if (r >= 0)
-                r = ipf_compile_seccomp(p, plan.landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
-                                        &plan.seccomp, reterr);
         if (r < 0) {
                 ipf_plan_done(&plan);
                 return r;
         }
         *ret = plan;
         return 0;
+}
+
+int ipf_plan_compile_seccomp(const struct ipf_policy *p, struct ipf_plan *plan,
+                             struct ipf_diag *reterr)
+{
+        return ipf_compile_seccomp(p, plan->landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
+                                   &plan->seccomp, reterr);
+}
+
+int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
+                     const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr)
+{
+        int r = ipf_plan_compile_early(p, f, h, ret, reterr);
+
+        if (r < 0)
+                return r;
+        r = ipf_plan_compile_seccomp(p, ret, reterr);
+        if (r < 0)
+                ipf_plan_done(ret);
+        return r;
 }
 
 int ipf_plan_build(const struct ipf_policy *p, const struct ipf_features *f,

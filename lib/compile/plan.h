@@ -159,6 +159,15 @@ void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
  * (explain shows them all); on failure nothing is left allocated. */
 int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,
                      const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
+/* ipf_plan_compile() in two steps, as run takes them: every layer but
+ * seccomp, whose filter the supervisor compiles while the sandbox's init
+ * builds its namespaces and view (plan->seccomp stays empty until then).
+ * The early step leaves nothing allocated on failure; after a failed
+ * seccomp step the caller calls ipf_plan_done(). */
+int ipf_plan_compile_early(const struct ipf_policy *p, const struct ipf_features *f,
+                           const struct ipf_host *h, struct ipf_plan *ret, struct ipf_diag *reterr);
+int ipf_plan_compile_seccomp(const struct ipf_policy *p, struct ipf_plan *plan,
+                             struct ipf_diag *reterr);
 /* ipf_plan_check_supported() and then ipf_plan_compile(): the two steps run
  * takes, with the D-Bus proxies started in between (their socket paths,
  * in H, go into the mount plan). */

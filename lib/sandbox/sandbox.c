@@ -143,6 +143,57 @@ static pid_t spawn_program(const struct child_ctx *c)
 
 /* SCM_RIGHTS over our socketpair: sendmsg(2) is not trapped by the filter,
  * so this cannot deadlock on our own listener (nono#1208). */
+/* The seccomp filter travels from the supervisor to init over the broker
+ * socket, as one message: this header and the instructions. */
+struct filter_header {
+        uint32_t flags;
+        uint32_t len;
+};
+
+int ipf_sandbox_send_filter(const struct ipf_sandbox *sb, const struct ipf_seccomp_plan *s)
+{
+        struct filter_header h = {.flags = s->flags, .len = s->len};
+        struct iovec iov[2] = {{.iov_base = &h, .iov_len = sizeof(h)},
+                               {.iov_base = s->insns, .iov_len = s->len * sizeof(*s->insns)}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        ssize_t n = sendmsg(sb->broker_fd, &msg, MSG_NOSIGNAL);
+
+        if (n < 0)
+                return -errno;
+        return (size_t)n == iov[0].iov_len + iov[1].iov_len ? 0 : -EMSGSIZE;
+}
+
+/* Init's side: the filter, or -errno (EOF, -EPIPE: the supervisor gave up
+ * on compiling it and is about to kill us). */
+static int recv_filter(int sock, struct ipf_seccomp_plan *ret)
+{
+        size_t max = sizeof(struct filter_header) + BPF_MAXINSNS * sizeof(struct sock_filter);
+        _cleanup_free_ char *buf = malloc(max);
+        struct filter_header h;
+        ssize_t n;
+
+        if (!buf)
+                return -ENOMEM;
+        do
+                n = recv(sock, buf, max, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n < sizeof(h))
+                return -EPIPE;
+        memcpy(&h, buf, sizeof(h));
+        if (h.len == 0 || h.len > BPF_MAXINSNS ||
+            (size_t)n != sizeof(h) + h.len * sizeof(struct sock_filter))
+                return -EBADMSG;
+        ret->insns = malloc(h.len * sizeof(struct sock_filter));
+        if (!ret->insns)
+                return -ENOMEM;
+        memcpy(ret->insns, buf + sizeof(h), h.len * sizeof(struct sock_filter));
+        ret->len = (unsigned short)h.len;
+        ret->flags = h.flags;
+        return 0;
+}
+
 static int send_fds(int sock, const int *fds, size_t n, const struct ipf_sandbox_facts *facts)
 {
         char cbuf[CMSG_SPACE(sizeof(int) * IPF_SANDBOX_N_FDS)] = {0};
@@ -241,6 +292,7 @@ static _Noreturn void init_main(const struct child_ctx *c)
         int keep[] = {c->report_fd, c->life_fd, c->broker_fd};
         int listener = -1;
         bool own_pidns = plan->clone_flags & CLONE_NEWPID;
+        struct ipf_seccomp_plan filter = plan->seccomp;
         pid_t program;
 
         /* Die with the supervisor; if it is already gone, stop here. In a
@@ -290,8 +342,15 @@ static _Noreturn void init_main(const struct child_ctx *c)
          * filter need not allow capset/prctl for us. */
         APPLY(c, IPF_STEP_CAPS, ipf_apply_caps(_detail, sizeof(_detail)));
         /* seccomp last: from here on the filter covers us and the program. */
-        APPLY(c, IPF_STEP_SECCOMP,
-              ipf_apply_seccomp(&plan->seccomp, &listener, _detail, sizeof(_detail)));
+        /* The supervisor compiled the filter while we built the above. */
+        if (filter.len == 0) {
+                int r = recv_filter(c->broker_fd, &filter);
+
+                if (r < 0)
+                        child_fail(c->report_fd, IPF_STEP_SECCOMP, -r, "receiving the filter",
+                                   IPF_EXIT_FAILURE);
+        }
+        APPLY(c, IPF_STEP_SECCOMP, ipf_apply_seccomp(&filter, &listener, _detail, sizeof(_detail)));
         /* The broker must hold the listener before the program can make a
          * trapped call. */
         if (listener >= 0) {

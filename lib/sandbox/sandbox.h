@@ -72,6 +72,11 @@ int ipf_sandbox_spawn(const struct ipf_plan *plan, char *const argv[],
                       const struct ipf_run_options *o, const sigset_t *forward,
                       const sigset_t *orig_mask, struct ipf_sandbox *ret);
 
+/* Hand init the seccomp filter, when the plan it was started with had none
+ * yet (ipf_plan_compile_early()): init waits for it before its seccomp
+ * step, so that the compile runs while init builds the sandbox. */
+int ipf_sandbox_send_filter(const struct ipf_sandbox *sb, const struct ipf_seccomp_plan *s);
+
 /* Per-layer apply functions, run in the child. Each returns -errno and may
  * write what failed into DETAIL. */
 int ipf_apply_userns(uid_t uid, gid_t gid, char *detail, size_t n);

@@ -211,7 +211,7 @@ static int prepare(const struct ipf_policy *p, const struct ipf_run_options *o,
         r = ipf_dbus_proxies_start(proxies, p, host, reterr);
         if (r < 0)
                 return r;
-        r = ipf_plan_compile(p, &features, host, plan, reterr);
+        r = ipf_plan_compile_early(p, &features, host, plan, reterr);
         if (r < 0) {
                 ipf_dbus_proxies_stop(proxies);
                 return r;
@@ -286,6 +286,20 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         r = drop_own_capabilities();
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot drop our own capabilities");
+                (void)kill(sb.init_pid, SIGKILL);
+                (void)supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
+                goto out;
+        }
+        /* The filter, compiled while init builds the sandbox (two cores:
+         * in parallel), is sent before init reaches its seccomp step. If it
+         * cannot be, init goes: nothing runs without it. */
+        r = ipf_plan_compile_seccomp(p, &plan, reterr);
+        if (r >= 0)
+                r = ipf_sandbox_send_filter(&sb, &plan.seccomp);
+        if (r < 0) {
+                if (reterr && !reterr->msg[0])
+                        ipf_diag_set(reterr, NULL, 0, 0, "cannot hand the sandbox its filter: %s",
+                                     strerror(-r));
                 (void)kill(sb.init_pid, SIGKILL);
                 (void)supervise_loop(sb.init_pid, &wait_set, NULL, own_pidns);
                 goto out;
