@@ -142,7 +142,7 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
         if (r == 0)
                 (void)ipf_broker_program_umask(pid, &mask);
         if (!ipf_broker_id_valid(b, req->id))
-                return;
+                r = -ESRCH;
         if (r == 0)
                 r = ipf_broker_decide_bind(b, pid, sockfd, &addr, len, &d);
         if (r == 0 && !ipf_broker_id_valid(b, req->id))
@@ -163,6 +163,10 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
                 }
         }
         closep(&d.dirfd);
+        /* Ours may be the last reference (the program closed its own
+         * meanwhile): the close then waits for SO_LINGER. */
+        ipf_broker_guard(b);
+        closep(&sockfd);
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, 0, r < 0 ? (int)r : 0);
 }
@@ -182,10 +186,13 @@ void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req)
         else if (fstat(sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
                 r = -ENOTSOCK;
         if (!ipf_broker_id_valid(b, req->id))
-                return;
+                r = -ESRCH;
         if (r == 0)
                 r = ipf_broker_decide_listen(b, pid, sockfd);
         if (r == 0)
                 r = listen(sockfd, (int)a[1]) < 0 ? -errno : 0;
-        ipf_broker_respond(b, req->id, 0, (int)r);
+        ipf_broker_guard(b); /* as in ipf_broker_bind() */
+        closep(&sockfd);
+        if (r != -ESRCH)
+                ipf_broker_respond(b, req->id, 0, (int)r);
 }

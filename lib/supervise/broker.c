@@ -131,8 +131,12 @@ int ipf_broker_init(struct ipf_broker *b, const int fds[IPF_SANDBOX_N_FDS],
         return 0;
 }
 
-static void pending_done(struct ipf_broker_pending *p)
+/* Our duplicate may be the last reference to the program's socket, whose
+ * close then waits for SO_LINGER (round 5 #2): under the guard. */
+static void pending_done(struct ipf_broker *b, struct ipf_broker_pending *p)
 {
+        if (p->sockfd >= 0)
+                ipf_broker_guard(b);
         /* The duplicate and the pin were opened one after the other: most
          * often neighbours, closed in one call (a connect's hot path). */
         if (p->sockfd >= 0 && p->pin == p->sockfd + 1 &&
@@ -161,7 +165,7 @@ int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino, const cha
 void ipf_broker_done(struct ipf_broker *b)
 {
         for (size_t i = 0; i < b->n_pending; i++)
-                pending_done(&b->pending[i]);
+                pending_done(b, &b->pending[i]);
         b->n_pending = 0;
         if (b->alarm_set) {
                 /* Disarmed first: SIGALRM's own action would end us. */
@@ -294,6 +298,18 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
         return (size_t)n == len ? 0 : -EFAULT;
 }
 
+void ipf_broker_guard(struct ipf_broker *b)
+{
+        static const struct itimerval arm = {.it_value = {.tv_usec = IPF_BROKER_BLOCK_US}};
+        struct timespec ts;
+        long now;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+        now = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+        if (now + 1000 > b->guard_until_us && setitimer(ITIMER_REAL, &arm, NULL) == 0)
+                b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+}
+
 /* connect(2) on the program's own socket (a duplicate: the same open
  * file), in the mode the program set, which it may change from another
  * thread at any moment: a timer bounds how long the call may keep us
@@ -309,14 +325,7 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len)
 static long guarded_connect(struct ipf_broker *b, int sockfd, const struct sockaddr_storage *a,
                             socklen_t len)
 {
-        static const struct itimerval arm = {.it_value = {.tv_usec = IPF_BROKER_BLOCK_US}};
-        struct timespec ts;
-        long now;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
-        now = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-        if (now + 1000 > b->guard_until_us && setitimer(ITIMER_REAL, &arm, NULL) == 0)
-                b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+        ipf_broker_guard(b);
         return connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
 }
 
@@ -578,7 +587,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
         /* Ours go before the answer: the program still holds its socket, so
          * these closes are cheap, and the program, woken on this CPU by the
          * answer, does not wait for them. */
-        pending_done(&p);
+        pending_done(b, &p);
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, r < 0 ? 0 : r, r < 0 ? (int)r : 0);
 }
@@ -653,7 +662,7 @@ size_t ipf_broker_retry(struct ipf_broker *b)
 
         for (size_t i = 0; i < b->n_pending; i++) {
                 if (retry_one(b, &b->pending[i]))
-                        pending_done(&b->pending[i]);
+                        pending_done(b, &b->pending[i]);
                 else
                         b->pending[w++] = b->pending[i];
         }

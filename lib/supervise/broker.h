@@ -126,6 +126,10 @@ int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
 int ipf_broker_fd_cloexec(pid_t pid, int fd);
 /* The program's umask (/proc/PID/status): what the files it creates get. */
 int ipf_broker_program_umask(pid_t pid, mode_t *ret);
+/* Make sure the guard timer (SIGALRM) will interrupt whatever blocks us
+ * in the next millisecond or more: before a call on the program's own
+ * socket that may block (connect, or the close of the last reference). */
+void ipf_broker_guard(struct ipf_broker *b);
 /* SECCOMP_IOCTL_NOTIF_ADDFD, again when a signal interrupted it. */
 int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *addfd);
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,

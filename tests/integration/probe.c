@@ -34,6 +34,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -1131,6 +1132,65 @@ static int op_freeze_connect(void)
         return report(0);
 }
 
+/* linger-close: the round 5 freeze. A blocking sendto(2) with a
+ * destination on a full TCP socket is parked by the broker, holding its
+ * duplicate; the program closes its own descriptor (SO_LINGER 100000 s)
+ * and interrupts the call, so that the broker's close is the last one and
+ * would wait for the linger. */
+static int linger_fd = -1;
+static struct sockaddr_in linger_to;
+
+static void on_usr1(int sig)
+{
+        (void)sig;
+}
+
+static void *linger_sender(void *arg)
+{
+        static char buf[65536];
+
+        (void)arg;
+        (void)sendto(linger_fd, buf, sizeof(buf), 0, (struct sockaddr *)&linger_to,
+                     sizeof(linger_to));
+        return NULL;
+}
+
+static int op_linger_close(void)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t alen = sizeof(a);
+        struct linger lg = {.l_onoff = 1, .l_linger = 100000};
+        struct sigaction sa = {.sa_handler = on_usr1};
+        int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096, one = 1;
+        static char buf[4096];
+        pthread_t t;
+
+        sigaction(SIGUSR1, &sa, NULL);
+        (void)setsockopt(srv, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+        if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(srv, 1) < 0 ||
+            getsockname(srv, (struct sockaddr *)&a, &alen) < 0)
+                return report(neg_errno());
+        linger_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        (void)setsockopt(linger_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+        if (linger_fd < 0 || connect(linger_fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+                return report(neg_errno());
+        (void)accept(srv, NULL, NULL); /* never read */
+        while (send(linger_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+                ;
+        (void)setsockopt(linger_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        (void)setsockopt(linger_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        linger_to = a;
+        if (pthread_create(&t, NULL, linger_sender, NULL) != 0)
+                return report(-EAGAIN);
+        usleep(200 * 1000); /* parked by now */
+        close(linger_fd);
+        pthread_kill(t, SIGUSR1);
+        puts("ready");
+        fflush(stdout);
+        pause();
+        return 0;
+}
+
 /* tcp-listen-unbound: listen(2) on a TCP socket never bound, which the
  * kernel binds to a port of its choosing (autobind). */
 static int op_tcp_listen_unbound(void)
@@ -1524,6 +1584,8 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "tcp-listen") == 0) {
                 NEED(2);
                 return op_tcp_listen(argv[2], argv[3]);
+        } else if (strcmp(op, "linger-close") == 0) {
+                return op_linger_close();
         } else if (strcmp(op, "freeze-connect") == 0) {
                 return op_freeze_connect();
         } else if (strcmp(op, "tcp-listen-unbound") == 0) {

@@ -202,3 +202,57 @@ Test(redteam, nonblock_flip_does_not_freeze_supervisor)
         cr_assert_eq(r.status, 128 + SIGTERM, "ipcfence did not forward SIGTERM: %s",
                      itest_show(&r));
 }
+
+/* Round 5 #3: each denial is a line on stderr, which the program shares.
+ * With that terminal stopped (TCOOFF) the supervisor blocked writing the
+ * line and answered nothing more, signals included. Lines that cannot be
+ * written at once are dropped now. */
+static const char stopped_tty_py[] =
+        "import pty, signal, subprocess, sys, time\n"
+        "ipf, sock = sys.argv[1:3]\n"
+        "m, s = pty.openpty()\n"
+        "prog = ('import termios, socket, time\\n'\n"
+        "        'termios.tcflow(2, termios.TCOOFF)\\n'\n"
+        "        'c = socket.socket(socket.AF_UNIX)\\n'\n"
+        "        'try: c.connect(%r)\\nexcept OSError: pass\\n'\n"
+        "        'time.sleep(30)\\n') % sock\n"
+        "p = subprocess.Popen([ipf, '--', 'python3', '-c', prog], stdin=subprocess.DEVNULL,\n"
+        "                     stdout=subprocess.DEVNULL, stderr=s)\n"
+        "time.sleep(2)\n"
+        "p.send_signal(signal.SIGTERM)\n"
+        "try:\n"
+        "    print('status=%d' % p.wait(timeout=5))\n"
+        "except subprocess.TimeoutExpired:\n"
+        "    print('frozen'); p.kill(); p.wait()\n";
+
+Test(redteam, stopped_stderr_does_not_freeze_supervisor)
+{
+        struct itest_listener l;
+        struct itest_result r;
+        struct itest_opts o = {.timeout_ms = 30000};
+
+        itest_listen_unix(&l, itest_visible_dir(), SOCK_STREAM);
+        itest_runl(&r, &o, "python3", "-c", stopped_tty_py, itest_ipcfence(), l.path,
+                   (char *)NULL);
+        cr_assert(strstr(r.out, "status=143"), "ipcfence froze on its log: %s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 0);
+}
+
+/* Round 5 #2: a parked call's duplicate closed last by the supervisor
+ * waited for the program's SO_LINGER (100,000 s), and the supervisor
+ * answered nothing more, signals included. The guard timer covers it. */
+Test(redteam, lingering_close_does_not_freeze_supervisor)
+{
+        struct itest_proc p;
+        struct itest_result r;
+
+        itest_spawnl(&p, NULL, itest_ipcfence(), "--", itest_probe(), "linger-close",
+                     (char *)NULL);
+        cr_assert(itest_proc_wait_output(&p, "ready", 10000), "the program did not start: %s",
+                  p.out);
+        usleep(500 * 1000);
+        kill(p.pid, SIGTERM);
+        itest_proc_finish(&p, &r, 5000);
+        cr_assert_eq(r.status, 128 + SIGTERM, "ipcfence did not forward SIGTERM: %s",
+                     itest_show(&r));
+}
