@@ -170,14 +170,17 @@ static int add_broker_rules(scmp_filter_ctx ctx)
 
 /* bind(2) and listen(2) go to the broker when an endpoint may be created on the host
  * side (listen rules), and under `network host`, where the program's
- * abstract names and ports are the host's. Otherwise the sandbox's own
- * network namespace and Landlock's MAKE_SOCK confine it, untrapped. */
-static int add_bind_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
+ * abstract names and ports are the host's, and when the program inherits a
+ * host socket (descriptors 0-2: it could bind it to a host name or port
+ * and listen, red team round 5 #1; any number, since it can dup it).
+ * Otherwise the sandbox's own network namespace and Landlock's MAKE_SOCK
+ * confine it, untrapped. */
+static int add_bind_rules(scmp_filter_ctx ctx, const struct ipf_policy *p, bool host_sockets)
 {
         int r;
 
         if (!ipf_policy_has(p, IPF_RULE_UNIX_LISTEN) && !ipf_policy_has(p, IPF_RULE_TCP_LISTEN) &&
-            p->network != IPF_NETWORK_HOST)
+            p->network != IPF_NETWORK_HOST && !host_sockets)
                 return 0;
         r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
         /* listen(2) on an unbound socket binds it (autobind), unchecked. */
@@ -328,7 +331,8 @@ static int add_mqueue_rules(scmp_filter_ctx ctx, const struct ipf_policy *p)
         return r < 0 ? r : 0;
 }
 
-static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, scmp_filter_ctx *ret)
+static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, bool host_sockets,
+                             scmp_filter_ctx *ret)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
@@ -355,7 +359,7 @@ static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, sc
         if (r >= 0)
                 r = add_broker_rules(ctx);
         if (r >= 0)
-                r = add_bind_rules(ctx, p);
+                r = add_bind_rules(ctx, p, host_sockets);
         if (r >= 0)
                 r = add_signal_rules(ctx, p, signals_scoped);
         if (r >= 0)
@@ -366,7 +370,7 @@ static int seccomp_ctx_build(const struct ipf_policy *p, bool signals_scoped, sc
         return 0;
 }
 
-int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
+int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped, bool host_sockets,
                         struct ipf_seccomp_plan *ret, struct ipf_diag *reterr)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
@@ -375,7 +379,7 @@ int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
         off_t size;
         int r;
 
-        r = seccomp_ctx_build(p, signals_scoped, &ctx);
+        r = seccomp_ctx_build(p, signals_scoped, host_sockets, &ctx);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build seccomp filter: %s", strerror(-r));
                 return r;
@@ -417,11 +421,14 @@ void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s)
 int ipf_compile_seccomp_text(const struct ipf_policy *p, FILE *out, struct ipf_diag *reterr)
 {
         struct ipf_features f;
+        struct ipf_host h;
+        char xdg_buf[PATH_MAX];
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
         ipf_features_probe(&f);
-        r = seccomp_ctx_build(p, f.landlock_abi >= 6 && !p->signal_host, &ctx);
+        ipf_host_from_process(&h, xdg_buf);
+        r = seccomp_ctx_build(p, f.landlock_abi >= 6 && !p->signal_host, h.stdio_socket, &ctx);
         if (r < 0) {
                 ipf_diag_set(reterr, NULL, 0, 0, "cannot build seccomp filter: %s", strerror(-r));
                 return r;

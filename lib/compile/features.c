@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compile/plan.h"
@@ -57,6 +58,12 @@ int ipf_host_from_process(struct ipf_host *ret, char xdg_buf[PATH_MAX])
          * the fresh /tmp (red team #5). Resolved on the host, before any
          * sandbox exists; a directory that does not exist yet is taken as
          * written only when it is already in normal form. */
+        for (int fd = 0; fd <= 2; fd++) {
+                struct stat st;
+
+                if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+                        ret->stdio_socket = true;
+        }
         if (xdg && realpath(xdg, xdg_buf))
                 ret->xdg_runtime_dir = xdg_buf;
         else if (xdg && errno == ENOENT && path_is_normalized(xdg))

@@ -81,6 +81,7 @@ int ipf_plan_compile_early(const struct ipf_policy *p, const struct ipf_features
                 .loopback_up = true,
                 .uid = h->uid,
                 .gid = h->gid,
+                .stdio_socket = h->stdio_socket,
         };
         int r;
 
@@ -122,7 +123,7 @@ int ipf_plan_compile_seccomp(const struct ipf_policy *p, struct ipf_plan *plan,
                              struct ipf_diag *reterr)
 {
         return ipf_compile_seccomp(p, plan->landlock.scoped & IPF_LANDLOCK_SCOPE_SIGNAL,
-                                   &plan->seccomp, reterr);
+                                   plan->stdio_socket, &plan->seccomp, reterr);
 }
 
 int ipf_plan_compile(const struct ipf_policy *p, const struct ipf_features *f,

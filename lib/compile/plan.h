@@ -23,6 +23,9 @@ struct ipf_host {
         uid_t uid;
         gid_t gid;
         const char *xdg_runtime_dir; /* may be NULL */
+        /* One of descriptors 0-2, which the program inherits, is a socket
+         * of the host's: bind(2) and listen(2) on it must be brokered. */
+        bool stdio_socket;
         /* Host path of each bus's proxy socket once ipcfence has started the
          * proxy (lib/supervise/dbus-proxy.c); NULL for explain. */
         const char *dbus_socket[_IPF_BUS_MAX];
@@ -98,6 +101,7 @@ struct ipf_seccomp_plan {
 
 struct ipf_plan {
         unsigned long clone_flags; /* CLONE_NEW* for the init process */
+        bool stdio_socket; /* ipf_host.stdio_socket, for the seccomp step */
         bool loopback_up;
         uid_t uid;
         gid_t gid;
@@ -151,7 +155,8 @@ void ipf_strv_free(char **v);
 
 /* Build the filter context and export it as BPF. */
 /* SIGNALS_SCOPED: Landlock confines signals (the plan has the SIGNAL scope). */
-int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped,
+/* HOST_SOCKETS: the program holds a host socket (ipf_host.stdio_socket). */
+int ipf_compile_seccomp(const struct ipf_policy *p, bool signals_scoped, bool host_sockets,
                         struct ipf_seccomp_plan *ret, struct ipf_diag *reterr);
 void ipf_seccomp_plan_done(struct ipf_seccomp_plan *s);
 

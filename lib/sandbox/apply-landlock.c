@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/openat2.h>
 #include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,28 +33,24 @@ static int add_beneath(int ruleset, const char *path, uint64_t access)
 }
 
 /* RESOLVE_UNIX on PATH: the socket itself, or the directory a glob rule
- * names. A socket's own rule is refused by a kernel that counts the right
- * as a directory one: its directory then (the broker still narrows connect
- * and sendto to the rule). Absent in the view: nothing to allow. */
+ * names, reached without a symlink (one planted in a writable directory
+ * would otherwise have its target allowed; round 5). Absent in the view,
+ * or through a symlink: nothing allowed. A kernel that refuses the right
+ * on a socket file fails the run rather than widen it to the directory. */
 static int add_resolve_unix(int ruleset, const char *path)
 {
         struct landlock_path_beneath_attr attr = {.allowed_access =
                                                           IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX};
-        _cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
-        char dir[PATH_MAX];
-        const char *slash;
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                               .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+        _cleanup_close_ int fd = sys_openat2(AT_FDCWD, path, &how, sizeof(how));
 
         if (fd < 0)
-                return errno == ENOENT || errno == EACCES ? 0 : -errno;
+                return errno == ENOENT || errno == EACCES || errno == ELOOP ? 0 : -errno;
         attr.parent_fd = fd;
-        if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) == 0)
-                return 0;
-        slash = strrchr(path, '/');
-        if (errno != EINVAL || !slash || (size_t)(slash - path) >= sizeof(dir))
+        if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
                 return -errno;
-        memcpy(dir, path, (size_t)(slash - path));
-        dir[slash - path] = '\0';
-        return add_beneath(ruleset, dir[0] ? dir : "/", IPF_LANDLOCK_ACCESS_FS_RESOLVE_UNIX);
+        return 0;
 }
 
 int ipf_apply_landlock(const struct ipf_landlock_plan *l, char *detail, size_t n)

@@ -124,12 +124,18 @@ static int rbind_ro(const char *source, const char *path)
 /* A fresh tmpfs, and its device noted as the sandbox's own. */
 static int mount_tmpfs(const struct ipf_mount *e, struct ipf_sandbox_facts *facts)
 {
-        struct stat st;
+        struct stat before, st;
 
+        if (stat(e->path, &before) < 0)
+                return -errno;
         if (mount("tmpfs", e->path, "tmpfs", e->flags, e->options) < 0)
                 return -errno;
+        /* A path that does not lead to the new mount (a magic link, say)
+         * would name another file system as ours (round 5). */
         if (stat(e->path, &st) < 0)
                 return -errno;
+        if (st.st_dev == before.st_dev)
+                return -EXDEV;
         if (facts->n_private == IPF_SANDBOX_MAX_PRIVATE)
                 return -E2BIG;
         facts->private_devs[facts->n_private++] = st.st_dev;

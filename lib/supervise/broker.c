@@ -570,6 +570,9 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                 if (r == -EINTR)
                         r = -EAGAIN; /* too many calls in flight */
         } else if (r >= 0) {
+                /* Not MSG_ZEROCOPY: the kernel would send from our copy,
+                 * freed by then, after we answered (round 5). */
+                p.flags &= ~MSG_ZEROCOPY;
                 r = sendto(p.sockfd, p.payload, p.payload_len,
                            p.flags | MSG_DONTWAIT | MSG_NOSIGNAL, (const struct sockaddr *)&p.addr,
                            p.addr_len);

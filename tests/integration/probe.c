@@ -1191,6 +1191,19 @@ static int op_linger_close(void)
         return 0;
 }
 
+/* stdin-squat NAME: bind descriptor 0 (a host socket the caller passed)
+ * to the abstract NAME. */
+static int op_stdin_squat(const char *name)
+{
+        struct sockaddr_un sa;
+        socklen_t len;
+        int r = unix_addr(name, true, &sa, &len);
+
+        if (r < 0)
+                return report(r);
+        return report(bind(STDIN_FILENO, (struct sockaddr *)&sa, len) < 0 ? neg_errno() : 0);
+}
+
 /* tcp-listen-unbound: listen(2) on a TCP socket never bound, which the
  * kernel binds to a port of its choosing (autobind). */
 static int op_tcp_listen_unbound(void)
@@ -1584,6 +1597,9 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "tcp-listen") == 0) {
                 NEED(2);
                 return op_tcp_listen(argv[2], argv[3]);
+        } else if (strcmp(op, "stdin-squat") == 0) {
+                NEED(1);
+                return op_stdin_squat(argv[2]);
         } else if (strcmp(op, "linger-close") == 0) {
                 return op_linger_close();
         } else if (strcmp(op, "freeze-connect") == 0) {

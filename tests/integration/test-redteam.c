@@ -2,6 +2,9 @@
 /* Regressions for the escapes an adversarial review found (numbered as in
  * its report). Each failed before its fix. */
 #include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,4 +258,33 @@ Test(redteam, lingering_close_does_not_freeze_supervisor)
         itest_proc_finish(&p, &r, 5000);
         cr_assert_eq(r.status, 128 + SIGTERM, "ipcfence did not forward SIGTERM: %s",
                      itest_show(&r));
+}
+
+/* Round 5 #1: a host socket passed as descriptor 0 could be bound to a host
+ * abstract name (or TCP port) and listened on under the default profile:
+ * bind and listen were not brokered without listen rules. They are when
+ * descriptors 0-2 hold a socket. Checked on the host: the name is free. */
+Test(redteam, inherited_socket_cannot_take_host_names)
+{
+        const char *name = itest_unique("ipf-squat");
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct itest_result r;
+        int sv[2], c;
+
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        {
+                struct itest_opts o = {.stdin_fd = sv[0]};
+
+                itest_runl(&r, &o, itest_ipcfence(), "--", itest_probe(), "stdin-squat", name,
+                           (char *)NULL);
+        }
+        cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
+        memcpy(sa.sun_path + 1, name, strlen(name));
+        c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        cr_assert_neq(connect(c, (struct sockaddr *)&sa,
+                              (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))),
+                      0, "the host name was taken");
+        close(c);
+        close(sv[0]);
+        close(sv[1]);
 }

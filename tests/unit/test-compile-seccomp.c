@@ -34,6 +34,7 @@ static const struct ipf_profile_env test_env = {
 };
 
 static bool signals_scoped = true;
+static bool host_sockets = false;
 
 static struct ipf_seccomp_plan compile_with(const char *const *rules)
 {
@@ -45,7 +46,7 @@ static struct ipf_seccomp_plan compile_with(const char *const *rules)
         for (; rules && *rules; rules++)
                 cr_assert_eq(ipf_profile_add_rule_text(p, *rules, "--allow", &test_env, &d), 0,
                              "%s", d.msg);
-        cr_assert_eq(ipf_compile_seccomp(p, signals_scoped, &s, &d), 0, "%s", d.msg);
+        cr_assert_eq(ipf_compile_seccomp(p, signals_scoped, host_sockets, &s, &d), 0, "%s", d.msg);
         cr_assert_gt(s.len, 0);
         ipf_policy_free(p);
         return s;
@@ -309,6 +310,12 @@ Test(seccomp, bind_trapped_only_when_endpoints_can_reach_the_host)
         s = compile_with(NULL);
         check_cases(&s, untrapped, 2);
         ipf_seccomp_plan_done(&s);
+        /* A host socket among descriptors 0-2 (round 5 #1). */
+        host_sockets = true;
+        s = compile_with(NULL);
+        check_cases(&s, trapped, 2);
+        ipf_seccomp_plan_done(&s);
+        host_sockets = false;
 }
 
 /* `mqueue open` rules: the broker opens host queues, with or without
