@@ -915,7 +915,9 @@ bool itest_alive(pid_t pid)
         return waitpid(pid, &st, WNOHANG) == 0;
 }
 
-int itest_count_procs(const char *marker)
+/* Every process but us whose command line holds MARKER: for each, ACT
+ * (may be NULL); returns how many there were and ACT said yes to. */
+static int each_proc_with(const char *marker, bool (*act)(pid_t))
 {
         DIR *d = opendir("/proc");
         struct dirent *e;
@@ -924,12 +926,13 @@ int itest_count_procs(const char *marker)
         cr_assert_not_null(d);
         while ((e = readdir(d))) {
                 char path[300], buf[8192];
+                pid_t pid = (pid_t)atoi(e->d_name);
                 ssize_t len;
                 int fd;
 
-                if (e->d_name[0] < '1' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+                if (pid <= 0 || pid == getpid())
                         continue;
-                snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
                 fd = open(path, O_RDONLY | O_CLOEXEC);
                 if (fd < 0)
                         continue;
@@ -941,11 +944,16 @@ int itest_count_procs(const char *marker)
                         if (buf[i] == '\0')
                                 buf[i] = ' ';
                 buf[len] = '\0';
-                if (strstr(buf, marker))
+                if (strstr(buf, marker) && (!act || act(pid)))
                         n++;
         }
         closedir(d);
         return n;
+}
+
+int itest_count_procs(const char *marker)
+{
+        return each_proc_with(marker, NULL);
 }
 
 bool itest_wait_procs(const char *marker, int want, int timeout_ms)
@@ -1113,36 +1121,36 @@ unsigned itest_mq_mode(const char *name)
         return (unsigned)(st.st_mode & 07777);
 }
 
+static bool kill_now(pid_t pid)
+{
+        return kill(pid, SIGKILL) == 0;
+}
+
 int itest_kill_procs(const char *marker)
 {
-        DIR *d = opendir("/proc");
-        struct dirent *e;
-        int n = 0;
+        return each_proc_with(marker, kill_now);
+}
 
-        cr_assert_not_null(d);
-        while ((e = readdir(d))) {
-                char path[300], buf[8192];
-                pid_t pid = (pid_t)atoi(e->d_name);
-                ssize_t len;
-                int fd;
+const char *itest_pidstr(pid_t p)
+{
+        char *s = NULL;
 
-                if (pid <= 0 || pid == getpid())
-                        continue;
-                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                len = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (len <= 0)
-                        continue;
-                for (ssize_t i = 0; i < len; i++)
-                        if (buf[i] == '\0')
-                                buf[i] = ' ';
-                buf[len] = '\0';
-                if (strstr(buf, marker) && kill(pid, SIGKILL) == 0)
-                        n++;
-        }
-        closedir(d);
-        return n;
+        cr_assert_geq(asprintf(&s, "%d", (int)p), 0);
+        return track(s);
+}
+
+int itest_tracer_of(pid_t p)
+{
+        char path[64], line[256];
+        int tracer = -1;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)p);
+        f = fopen(path, "re");
+        cr_assert_not_null(f);
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+                        break;
+        fclose(f);
+        return tracer;
 }

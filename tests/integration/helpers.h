@@ -152,6 +152,8 @@ int itest_pty_pending(int reader);
 
 /* A host process (sleep) to signal/ptrace; alive = not exited. */
 pid_t itest_victim(void);
+const char *itest_pidstr(pid_t p); /* "1234", freed at the end of the test */
+int itest_tracer_of(pid_t p); /* its TracerPid */
 bool itest_alive(pid_t pid);
 
 /* Number of processes (other than this one) whose argv contains MARKER. */

@@ -19,15 +19,6 @@ ITEST_SUITE(signal_host);
         itest_runl((r), NULL, itest_ipcfence(), "--allow=signal host", "--", itest_probe(), \
                    __VA_ARGS__, (char *)NULL)
 
-static const char *pidstr(pid_t p)
-{
-        static char buf[4][32];
-        static int i;
-
-        i = (i + 1) % 4;
-        snprintf(buf[i], sizeof(buf[i]), "%d", (int)p);
-        return buf[i];
-}
 
 /* The victim died within a second. */
 static bool died(pid_t v)
@@ -40,28 +31,13 @@ static bool died(pid_t v)
         return false;
 }
 
-static int tracer_of(pid_t p)
-{
-        char path[64], line[256];
-        int tracer = -1;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)p);
-        f = fopen(path, "re");
-        cr_assert_not_null(f);
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-                        break;
-        fclose(f);
-        return tracer;
-}
 
 Test(signal_host, kill_host_process_with_rule)
 {
         pid_t v = itest_victim();
         struct itest_result r;
 
-        SH(&r, "kill", pidstr(v), "TERM");
+        SH(&r, "kill", itest_pidstr(v), "TERM");
         cr_assert_str_eq(itest_line(&r), "ok", "%s", itest_show(&r));
         cr_assert(died(v), "the host victim %d did not get the signal", (int)v);
 }
@@ -71,7 +47,7 @@ Test(signal_host, kill_host_process_without_rule_fails)
         pid_t v = itest_victim();
         struct itest_result r;
 
-        IN(&r, "kill", pidstr(v), "TERM");
+        IN(&r, "kill", itest_pidstr(v), "TERM");
         cr_assert_str_eq(itest_line(&r), "ESRCH", "%s", itest_show(&r));
         cr_assert(!died(v), "the host victim %d died", (int)v);
 }
@@ -82,12 +58,12 @@ Test(signal_host, ptrace_family_still_denied)
         pid_t v = itest_victim();
         struct itest_result r;
 
-        SH(&r, "ptrace", pidstr(v));
+        SH(&r, "ptrace", itest_pidstr(v));
         cr_assert(itest_denied(&r), "ptrace(%d): %s", (int)v, itest_show(&r));
-        cr_assert_eq(tracer_of(v), 0, "the host victim is being traced");
-        SH(&r, "vm-read", pidstr(v));
+        cr_assert_eq(itest_tracer_of(v), 0, "the host victim is being traced");
+        SH(&r, "vm-read", itest_pidstr(v));
         cr_assert(itest_denied(&r), "process_vm_readv(%d): %s", (int)v, itest_show(&r));
-        SH(&r, "pidfd-getfd", pidstr(v), "0");
+        SH(&r, "pidfd-getfd", itest_pidstr(v), "0");
         cr_assert(itest_denied(&r), "pidfd_getfd(%d): %s", (int)v, itest_show(&r));
         cr_assert(itest_alive(v), "the host victim %d died", (int)v);
 }

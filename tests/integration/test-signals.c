@@ -10,38 +10,16 @@
 
 ITEST_SUITE(signals);
 
-static const char *pidstr(pid_t p)
-{
-        static char buf[32];
 
-        snprintf(buf, sizeof(buf), "%d", (int)p);
-        return buf;
-}
-
-static int tracer_of(pid_t p)
-{
-        char path[64], line[256];
-        int tracer = -1;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)p);
-        f = fopen(path, "re");
-        cr_assert_not_null(f);
-        while (fgets(line, sizeof(line), f))
-                if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-                        break;
-        fclose(f);
-        return tracer;
-}
 
 Test(signals, cannot_kill_host_process)
 {
         pid_t v = itest_victim();
         struct itest_result r;
 
-        IN(&r, "kill", pidstr(v), "KILL");
+        IN(&r, "kill", itest_pidstr(v), "KILL");
         cr_assert(itest_denied(&r), "kill(%d) inside: %s", (int)v, itest_show(&r));
-        IN(&r, "kill", pidstr(v), "TERM");
+        IN(&r, "kill", itest_pidstr(v), "TERM");
         cr_assert(itest_denied(&r), "kill(%d) inside: %s", (int)v, itest_show(&r));
         cr_assert(itest_alive(v), "the host victim %d died", (int)v);
 }
@@ -51,14 +29,14 @@ Test(signals, cannot_ptrace_host_process)
         pid_t v = itest_victim();
         struct itest_result r;
 
-        IN(&r, "ptrace", pidstr(v));
+        IN(&r, "ptrace", itest_pidstr(v));
         cr_assert(itest_denied(&r), "ptrace(%d) inside: %s", (int)v, itest_show(&r));
-        cr_assert_eq(tracer_of(v), 0, "the host victim is being traced");
-        IN(&r, "vm-read", pidstr(v));
+        cr_assert_eq(itest_tracer_of(v), 0, "the host victim is being traced");
+        IN(&r, "vm-read", itest_pidstr(v));
         cr_assert(itest_denied(&r), "process_vm_readv(%d) inside: %s", (int)v, itest_show(&r));
-        IN(&r, "pidfd-getfd", pidstr(v), "0");
+        IN(&r, "pidfd-getfd", itest_pidstr(v), "0");
         cr_assert(itest_denied(&r), "pidfd_getfd(%d) inside: %s", (int)v, itest_show(&r));
-        IN(&r, "kcmp", pidstr(v));
+        IN(&r, "kcmp", itest_pidstr(v));
         cr_assert(itest_denied(&r), "kcmp(%d) inside: %s", (int)v, itest_show(&r));
         cr_assert(itest_alive(v), "the host victim %d died", (int)v);
 }
