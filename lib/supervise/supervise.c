@@ -296,6 +296,9 @@ int ipf_run(const struct ipf_policy *p, char *const argv[], const struct ipf_run
         r = ipf_plan_compile_seccomp(p, &plan, reterr);
         if (r >= 0)
                 r = ipf_sandbox_send_filter(&sb, &plan.seccomp);
+        /* Init already gone (a failed mount...): its report says why. */
+        if (r == -EPIPE || r == -ECONNRESET)
+                r = 0;
         if (r < 0) {
                 if (reterr && !reterr->msg[0])
                         ipf_diag_set(reterr, NULL, 0, 0, "cannot hand the sandbox its filter: %s",
