@@ -93,21 +93,13 @@ static void copy_bind_options(int from, int to, int domain)
 static long bind_host_socket(struct ipf_broker *b, uint64_t id, pid_t pid, int sockfd, int fd,
                              const struct sockaddr_storage *addr, socklen_t len)
 {
-        int domain, type, proto, fl, cloexec;
-        socklen_t n = sizeof(int);
-        _cleanup_close_ int s = -1;
+        int domain, fl;
+        bool cloexec;
+        _cleanup_close_ int s =
+                ipf_broker_host_twin(b, id, pid, sockfd, fd, 0, &domain, &fl, &cloexec);
 
-        if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) < 0 ||
-            getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &type, &n) < 0 ||
-            getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
-                return -errno;
-        fl = fcntl(sockfd, F_GETFL);
-        cloexec = ipf_broker_fd_cloexec(pid, fd);
-        if (fl < 0 || cloexec < 0 || !ipf_broker_id_valid(b, id))
-                return -ESRCH;
-        s = socket(domain, type | SOCK_CLOEXEC, proto);
         if (s < 0)
-                return -errno;
+                return s;
         copy_bind_options(sockfd, s, domain);
         if (bind(s, (const struct sockaddr *)addr, len) < 0)
                 return -errno;

@@ -380,6 +380,29 @@ int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *add
         return r;
 }
 
+int ipf_broker_host_twin(const struct ipf_broker *b, uint64_t id, pid_t pid, int sockfd, int fd,
+                         int flags, int *ret_domain, int *ret_fl, bool *ret_cloexec)
+{
+        int domain, type, proto, fl, cloexec, s;
+        socklen_t n = sizeof(int);
+
+        if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) < 0 ||
+            getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &type, &n) < 0 ||
+            getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
+                return -errno;
+        fl = fcntl(sockfd, F_GETFL);
+        cloexec = ipf_broker_fd_cloexec(pid, fd);
+        if (fl < 0 || cloexec < 0 || !ipf_broker_id_valid(b, id))
+                return -ESRCH;
+        s = socket(domain, type | SOCK_CLOEXEC | flags, proto);
+        if (s < 0)
+                return -errno;
+        *ret_domain = domain;
+        *ret_fl = fl;
+        *ret_cloexec = cloexec;
+        return s;
+}
+
 /* Put our socket S in place of the program's descriptor FD_NUMBER of call
  * ID, with the file flags FL and close-on-exec it had (ADDFD with SETFD). */
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
@@ -415,25 +438,16 @@ static long install(struct ipf_broker *b, struct ipf_broker_pending *p, int s)
  * Returns 0 (installed), 1 (still connecting: park P), or -errno. */
 static long inject_connect(struct ipf_broker *b, struct ipf_broker_pending *p, int fd)
 {
-        int domain, type, proto, cloexec;
-        socklen_t n = sizeof(int);
+        int domain;
         _cleanup_close_ int s = -1;
         long r;
 
-        if (getsockopt(p->sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &n) < 0 ||
-            getsockopt(p->sockfd, SOL_SOCKET, SO_TYPE, &type, &n) < 0 ||
-            getsockopt(p->sockfd, SOL_SOCKET, SO_PROTOCOL, &proto, &n) < 0)
-                return -errno;
-        p->program_fl = fcntl(p->sockfd, F_GETFL);
-        cloexec = ipf_broker_fd_cloexec(p->pid, fd);
-        if (p->program_fl < 0 || cloexec < 0 || !ipf_broker_id_valid(b, p->id))
-                return -ESRCH;
-        p->fd_number = fd;
-        p->cloexec = cloexec;
         /* Our own file, non-blocking: the program cannot make us wait. */
-        s = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+        s = ipf_broker_host_twin(b, p->id, p->pid, p->sockfd, fd, SOCK_NONBLOCK, &domain,
+                                 &p->program_fl, &p->cloexec);
         if (s < 0)
-                return -errno;
+                return s;
+        p->fd_number = fd;
         r = prebind(s, domain);
         if (r < 0)
                 return r;

@@ -132,6 +132,13 @@ int ipf_broker_program_umask(pid_t pid, mode_t *ret);
 void ipf_broker_guard(struct ipf_broker *b);
 /* SECCOMP_IOCTL_NOTIF_ADDFD, again when a signal interrupted it. */
 int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *addfd);
+/* A socket of ours, in the host's network namespace (ours), of the
+ * domain, type and protocol of the program's socket SOCKFD (its descriptor
+ * FD), with FLAGS (SOCK_NONBLOCK...); what ipf_broker_install() needs to
+ * put it in FD's place in *RET_FL and *RET_CLOEXEC. The socket, or -errno
+ * (-ESRCH: the caller of call ID is gone). */
+int ipf_broker_host_twin(const struct ipf_broker *b, uint64_t id, pid_t pid, int sockfd, int fd,
+                         int flags, int *ret_domain, int *ret_fl, bool *ret_cloexec);
 long ipf_broker_install(const struct ipf_broker *b, uint64_t id, int s, int fd_number, int fl,
                         bool cloexec);
 
