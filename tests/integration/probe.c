@@ -266,7 +266,7 @@ static int unix_addr(const char *name, bool abstract, struct sockaddr_un *sa, so
         return 0;
 }
 
-static int op_unix(const char *name, int type, bool abstract)
+static int op_unix(const char *name, int type, bool abstract, bool by_sendmsg)
 {
         struct sockaddr_un sa;
         socklen_t len;
@@ -278,34 +278,19 @@ static int op_unix(const char *name, int type, bool abstract)
         fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return neg_errno();
-        if (type == SOCK_DGRAM)
+        if (by_sendmsg) {
+                /* The address in the msghdr, where BPF cannot see it. */
+                char byte = 'x';
+                struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+                struct msghdr msg = {
+                        .msg_name = &sa, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1};
+
+                r = sendmsg(fd, &msg, 0) < 0 ? neg_errno() : 0;
+        } else if (type == SOCK_DGRAM) {
                 r = sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, len) < 0 ? neg_errno() : 0;
-        else
+        } else {
                 r = connect(fd, (struct sockaddr *)&sa, len) < 0 ? neg_errno() : 0;
-        close(fd);
-        return r;
-}
-
-/* unix-dgram-sendmsg PATH: one datagram by sendmsg(2) with the address
- * in the msghdr, where BPF cannot see it. */
-static int op_unix_dgram_sendmsg(const char *name)
-{
-        struct sockaddr_un sa;
-        socklen_t len;
-        char byte = 'x';
-        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-        int fd, r;
-
-        r = unix_addr(name, false, &sa, &len);
-        if (r < 0)
-                return r;
-        msg.msg_name = &sa;
-        msg.msg_namelen = len;
-        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return neg_errno();
-        r = sendmsg(fd, &msg, 0) < 0 ? neg_errno() : 0;
+        }
         close(fd);
         return r;
 }
@@ -1396,19 +1381,19 @@ int main(int argc, char *argv[])
                 return op_kill_mid(argv[2]);
         } else if (strcmp(op, "unix-connect") == 0) {
                 NEED(1);
-                return report(op_unix(argv[2], SOCK_STREAM, false));
+                return report(op_unix(argv[2], SOCK_STREAM, false, false));
         } else if (strcmp(op, "unix-dgram-send") == 0) {
                 NEED(1);
-                return report(op_unix(argv[2], SOCK_DGRAM, false));
+                return report(op_unix(argv[2], SOCK_DGRAM, false, false));
         } else if (strcmp(op, "unix-dgram-sendmsg") == 0) {
                 NEED(1);
-                return report(op_unix_dgram_sendmsg(argv[2]));
+                return report(op_unix(argv[2], SOCK_DGRAM, false, true));
         } else if (strcmp(op, "abstract-connect") == 0) {
                 NEED(1);
-                return report(op_unix(argv[2], SOCK_STREAM, true));
+                return report(op_unix(argv[2], SOCK_STREAM, true, false));
         } else if (strcmp(op, "abstract-dgram-send") == 0) {
                 NEED(1);
-                return report(op_unix(argv[2], SOCK_DGRAM, true));
+                return report(op_unix(argv[2], SOCK_DGRAM, true, false));
         } else if (strcmp(op, "tcp-connect") == 0) {
                 NEED(2);
                 return report(op_inet(argv[2], argv[3], SOCK_STREAM));
