@@ -113,7 +113,7 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
         struct ipf_bind_decision d = {.dirfd = -1};
         struct sockaddr_storage addr;
         socklen_t len = (socklen_t)a[2];
-        _cleanup_close_ int pidfd = -1, sockfd = -1;
+        _cleanup_close_ int sockfd = -1;
         mode_t mask = 022;
         struct stat st;
         long r;
@@ -122,12 +122,11 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
                 ipf_broker_respond(b, req->id, 0, -EINVAL);
                 return;
         }
-        pidfd = ipf_broker_pidfd(pid);
-        r = pidfd < 0 ? -errno : ipf_broker_read_memory(pid, a[1], &addr, len);
+        r = ipf_broker_read_memory(pid, a[1], &addr, len);
         if (r == 0) {
-                sockfd = sys_pidfd_getfd(pidfd, (int)a[0], 0);
+                sockfd = ipf_broker_program_fd(b, pid, req->id, (int)a[0]);
                 if (sockfd < 0)
-                        r = -errno;
+                        r = sockfd;
                 else if (fstat(sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
                         r = -ENOTSOCK;
         }
@@ -167,14 +166,13 @@ void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req)
 {
         const __u64 *a = req->data.args;
         pid_t pid = (pid_t)req->pid;
-        _cleanup_close_ int pidfd = -1, sockfd = -1;
+        _cleanup_close_ int sockfd = -1;
         struct stat st;
         long r = 0;
 
-        pidfd = ipf_broker_pidfd(pid);
-        sockfd = pidfd < 0 ? -1 : sys_pidfd_getfd(pidfd, (int)a[0], 0);
+        sockfd = ipf_broker_program_fd(b, pid, req->id, (int)a[0]);
         if (sockfd < 0)
-                r = -errno;
+                r = sockfd;
         else if (fstat(sockfd, &st) < 0 || !S_ISSOCK(st.st_mode))
                 r = -ENOTSOCK;
         if (!ipf_broker_id_valid(b, req->id))

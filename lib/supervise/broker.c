@@ -206,7 +206,7 @@ void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, in
 }
 
 /* A pidfd for the thread PID (6.9: PIDFD_THREAD), else for its process. */
-int ipf_broker_pidfd(pid_t pid)
+static int open_pidfd(pid_t pid)
 {
         int fd = sys_pidfd_open(pid, PIDFD_THREAD);
 
@@ -250,7 +250,7 @@ static int pidfd_of(struct ipf_broker *b, pid_t pid, uint64_t id)
 
         if (e)
                 return e->fd;
-        fd = ipf_broker_pidfd(pid);
+        fd = open_pidfd(pid);
         if (fd < 0)
                 return -errno;
         if (!ipf_broker_id_valid(b, id))
@@ -269,7 +269,7 @@ static int pidfd_of(struct ipf_broker *b, pid_t pid, uint64_t id)
 /* Our duplicate of the program's descriptor FD (pidfd_getfd: the same open
  * file), or -errno. A kept pidfd that fails is forgotten and the call made
  * once more with a new one: its thread may be gone and the id reused. */
-static int program_fd(struct ipf_broker *b, pid_t pid, uint64_t id, int fd)
+int ipf_broker_program_fd(struct ipf_broker *b, pid_t pid, uint64_t id, int fd)
 {
         struct ipf_broker_pidfd *e = pidfd_slot(b, pid);
         int pidfd, r;
@@ -548,7 +548,7 @@ static void handle(struct ipf_broker *b, const struct seccomp_notif *req, bool s
                         r = ipf_broker_read_memory(p.pid, a[1], p.payload, p.payload_len);
         }
         if (r >= 0) {
-                int fd = program_fd(b, p.pid, req->id, (int)a[0]);
+                int fd = ipf_broker_program_fd(b, p.pid, req->id, (int)a[0]);
 
                 p.sockfd = fd;
                 if (fd < 0)

@@ -121,7 +121,9 @@ size_t ipf_broker_retry(struct ipf_broker *b);
 bool ipf_broker_id_valid(const struct ipf_broker *b, uint64_t id);
 /* Answer call ID with VAL, or with -ERR when ERR is set. */
 void ipf_broker_respond(const struct ipf_broker *b, uint64_t id, int64_t val, int err);
-int ipf_broker_pidfd(pid_t pid);
+/* Our duplicate of descriptor FD of thread PID, the caller of call ID
+ * (pidfd_getfd through the pidfds we keep), or -errno. */
+int ipf_broker_program_fd(struct ipf_broker *b, pid_t pid, uint64_t id, int fd);
 int ipf_broker_read_memory(pid_t pid, uint64_t addr, void *buf, size_t len);
 int ipf_broker_fd_cloexec(pid_t pid, int fd);
 /* The program's umask (/proc/PID/status): what the files it creates get. */
