@@ -2,7 +2,7 @@
 /* The supervisor: the ipcfence process itself, outside the sandbox. It
  * builds the plan before the fork, starts the sandbox, reports set-up
  * failures, forwards signals to the sandbox's init and exits with the
- * program's status. No threads: everything is one sigwaitinfo() loop. */
+ * program's status. No threads: signal handlers and one loop (serve()). */
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -53,72 +53,160 @@ static int exit_status(int status)
         return 128 + WTERMSIG(status);
 }
 
+/* What the signal handlers share with the loop. The handlers block each
+ * other (sa_mask), and only the SIGCHLD one reaps init: a forwarded signal
+ * never reaches a pid that init's end freed for reuse. */
+static struct {
+        pid_t init_pid;
+        bool own_pidns;
+        int wake_fd; /* an eventfd, written once init is reaped */
+        volatile sig_atomic_t init_status; /* waitpid()'s, set before init_gone */
+        volatile sig_atomic_t init_gone;
+} sup = {.wake_fd = -1};
+
+static void on_child(int sig)
+{
+        int saved_errno = errno, status;
+
+        (void)sig;
+        /* OWN_PIDNS false (`signal host`): the program can stop init,
+         * which would then never run its cleanup. */
+        if (sup.init_gone || waitpid(sup.init_pid, &status,
+                                     WNOHANG | (sup.own_pidns ? 0 : WUNTRACED)) != sup.init_pid) {
+                errno = saved_errno;
+                return;
+        }
+        if (WIFSTOPPED(status)) {
+                (void)kill(sup.init_pid, SIGKILL);
+        } else {
+                sup.init_status = status;
+                sup.init_gone = 1;
+                (void)eventfd_write(sup.wake_fd, 1);
+        }
+        errno = saved_errno;
+}
+
 /* Forward a signal to the sandbox's init, except those the terminal sent
  * to the whole foreground process group: the program got them already, and
  * init decides for --new-session. */
-static void forward_signal(pid_t init_pid, const struct signalfd_siginfo *si)
+static void on_forwarded(int sig, siginfo_t *si, void *ucontext)
 {
-        if (si->ssi_code != SI_KERNEL)
-                (void)kill(init_pid, (int)si->ssi_signo);
+        int saved_errno = errno;
+
+        (void)ucontext;
+        if (si->si_code != SI_KERNEL && !sup.init_gone)
+                (void)kill(sup.init_pid, sig);
+        errno = saved_errno;
 }
 
-/* One poll loop: signals, the broker's notifications, and retries of
- * parked calls. Returns the exit status for ipcfence. */
-/* OWN_PIDNS false (`signal host`): we are a child subreaper, and the
- * program can signal init. Init stopped or gone, we kill what is left. */
-static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_broker *b,
-                          bool own_pidns)
+/* The dispositions we replace, SIGCHLD's first. */
+struct saved_actions {
+        struct sigaction act[1 + ELEMENTSOF(forwarded_signals)];
+        size_t n;
+};
+
+static int handle_signals(const sigset_t *wait_set, struct saved_actions *saved)
 {
-        _cleanup_close_ int sfd = signalfd(-1, wait_set, SFD_CLOEXEC);
+        struct sigaction chld = {.sa_handler = on_child, .sa_flags = SA_RESTART};
+        struct sigaction fwd = {.sa_sigaction = on_forwarded, .sa_flags = SA_RESTART | SA_SIGINFO};
+
+        chld.sa_mask = fwd.sa_mask = *wait_set;
+        saved->n = 0;
+        if (sigaction(SIGCHLD, &chld, &saved->act[saved->n]) < 0)
+                return -errno;
+        saved->n++;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                int sig = forwarded_signals[i];
+
+                if (sigaction(sig, &fwd, &saved->act[saved->n]) < 0)
+                        return -errno;
+                saved->n++;
+                /* Ignored (nohup): so it stays, and the program inherited
+                 * SIG_IGN for it as well. */
+                if (saved->act[saved->n - 1].sa_handler == SIG_IGN)
+                        (void)sigaction(sig, &saved->act[saved->n - 1], NULL);
+        }
+        return 0;
+}
+
+static void restore_signals(const struct saved_actions *saved)
+{
+        for (size_t i = 0; i < saved->n; i++)
+                (void)sigaction(i == 0 ? SIGCHLD : forwarded_signals[i - 1], &saved->act[i], NULL);
+}
+
+/* Serve the broker until init is gone. Signals are handled in handlers,
+ * so that the broker can block in SECCOMP_IOCTL_NOTIF_RECV itself, without
+ * a poll(2) before each notification, when that cannot miss init's end:
+ * with our own PID namespace init is the last task with the filter, and
+ * once the SIGCHLD handler reaps it the kernel ends every receive (ENOENT,
+ * the filter has no users left). With `signal host` the program's
+ * descendants outlive init, and while calls are parked they are retried
+ * every 5 ms: then we wait in poll(2) on the listener and on the eventfd
+ * the handler writes. */
+static void serve(struct ipf_broker *b, bool own_pidns)
+{
         struct pollfd fds[2] = {
-                {.fd = sfd, .events = POLLIN},
+                {.fd = sup.wake_fd, .events = POLLIN},
                 {.fd = b ? b->listener : -1, .events = POLLIN},
         };
 
-        for (;;) {
-                int timeout = b && b->n_pending ? 5 : -1;
-                int n = poll(fds, 2, sfd >= 0 ? timeout : 50);
+        while (!sup.init_gone) {
+                bool parked = b && b->n_pending;
+                int r = 0;
 
-                if (n < 0 && errno != EINTR)
-                        return IPF_EXIT_FAILURE;
-                if (n < 0)
-                        continue; /* the broker's connect guard (SIGALRM) */
-                if (fds[1].revents & POLLIN) {
-                        int r = ipf_broker_process(b);
-
-                        /* A broker that cannot read notifications would leave
-                         * the program blocked in them: fail closed. */
-                        if (r < 0) {
-                                ipf_log(IPF_LOG_ERR, "broker failed: %s; stopping the sandbox",
-                                        strerror(-r));
-                                (void)kill(init_pid, SIGKILL);
-                                fds[1].fd = -1;
-                        }
-                } else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                        fds[1].fd = -1; /* every filtered task is gone */
+                if (own_pidns && fds[1].fd >= 0 && !parked) {
+                        r = ipf_broker_process(b);
+                } else if (poll(fds, 2, parked ? 5 : -1) > 0) {
+                        if (fds[1].revents & POLLIN)
+                                r = ipf_broker_process(b);
+                        else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+                                fds[1].fd = -1; /* every filtered task is gone */
+                }
+                /* A broker that cannot read notifications would leave the
+                 * program blocked in them: fail closed. */
+                if (r < 0) {
+                        ipf_log(IPF_LOG_ERR, "broker failed: %s; stopping the sandbox",
+                                strerror(-r));
+                        (void)kill(sup.init_pid, SIGKILL); /* not yet reaped: ours */
+                        fds[1].fd = -1;
                 }
                 if (b && b->n_pending)
                         ipf_broker_retry(b);
-                if (sfd < 0 || (fds[0].revents & POLLIN)) {
-                        struct signalfd_siginfo si;
-                        int status;
-
-                        if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si) &&
-                            si.ssi_signo != SIGCHLD)
-                                forward_signal(init_pid, &si);
-                        if (waitpid(init_pid, &status, WNOHANG | (own_pidns ? 0 : WUNTRACED)) !=
-                            init_pid)
-                                continue;
-                        if (WIFSTOPPED(status)) {
-                                /* Stopped, init would never run its cleanup. */
-                                (void)kill(init_pid, SIGKILL);
-                                continue;
-                        }
-                        if (!own_pidns)
-                                ipf_kill_descendants();
-                        return exit_status(status);
-                }
         }
+}
+
+/* Forward signals and broker calls until init exits. Returns the exit
+ * status for ipcfence. OWN_PIDNS false (`signal host`): we are a child
+ * subreaper, and kill what init leaves. */
+static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_broker *b,
+                          bool own_pidns)
+{
+        struct saved_actions saved = {.n = 0};
+        int status;
+
+        sup.init_pid = init_pid;
+        sup.own_pidns = own_pidns;
+        sup.init_gone = 0;
+        sup.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (sup.wake_fd < 0 || handle_signals(wait_set, &saved) < 0) {
+                /* Nothing to wait with: the sandbox goes, blocking. */
+                ipf_log(IPF_LOG_ERR, "cannot wait for the sandbox: %s; stopping it",
+                        strerror(errno));
+                (void)kill(init_pid, SIGKILL);
+                (void)waitpid(init_pid, &status, 0);
+                status = (int)IPF_EXIT_FAILURE << 8;
+        } else {
+                sigprocmask(SIG_UNBLOCK, wait_set, NULL);
+                serve(b, own_pidns);
+                sigprocmask(SIG_BLOCK, wait_set, NULL);
+                status = sup.init_status;
+        }
+        restore_signals(&saved);
+        closep(&sup.wake_fd);
+        if (!own_pidns)
+                ipf_kill_descendants();
+        return exit_status(status);
 }
 
 /* The supervisor lends nothing: a root caller's ipcfence drops its own
