@@ -269,6 +269,80 @@ static int pinned_target_allowed(const struct ipf_broker *b, int pin, char *real
         return rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, real) ? 1 : 0;
 }
 
+/* The host's endpoint at the path PATH a rule allows, pinned (*RET_PIN,
+ * ours in any case). Without a symlink on the way it is what the rule
+ * names; through one, the socket reached must be allowed too. 1 if it is,
+ * 0 if not (its own path in REAL), -errno. */
+static int pin_rule_path(const struct ipf_broker *b, const char *path, int *ret_pin, char *real,
+                         size_t n)
+{
+        struct open_how direct = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+        int pin;
+
+        pin = sys_openat2(AT_FDCWD, path, &direct, sizeof(direct));
+        if (pin >= 0) {
+                *ret_pin = pin;
+                return 1;
+        }
+        if (errno != ELOOP)
+                return -errno;
+        pin = open(path, O_PATH | O_CLOEXEC);
+        if (pin < 0)
+                return -errno;
+        *ret_pin = pin;
+        return pinned_target_allowed(b, pin, real, n);
+}
+
+/* A rule's socket seldom changes: the pin of one allowed before serves
+ * again while its path still leads to the same inode (one stat(2) instead
+ * of a new pin). Whatever the path leads through by now, what we connect
+ * to is an inode that was allowed when it was pinned. The cache's own
+ * descriptor, or -1 when there is none. */
+static int cached_pin(const struct ipf_broker *b, const char *path)
+{
+        struct stat st;
+
+        for (size_t i = 0; i < b->n_pins; i++) {
+                const struct ipf_broker_pin *c = &b->pins[i];
+
+                if (c->fd < 0 || strcmp(c->path, path) != 0)
+                        continue;
+                if (stat(path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+                        return -1;
+                return c->fd;
+        }
+        return -1;
+}
+
+/* Keep a duplicate of PIN, allowed at PATH, for cached_pin(), in place of
+ * what was cached for PATH, or of the oldest entry; best effort. Never
+ * while calls are parked: their addresses may name a cached pin. */
+static void remember_pin(struct ipf_broker *b, const char *path, int pin)
+{
+        struct ipf_broker_pin *c = NULL;
+        struct stat st;
+
+        for (size_t i = 0; i < b->n_pins && !c; i++)
+                if (b->pins[i].path && strcmp(b->pins[i].path, path) == 0)
+                        c = &b->pins[i];
+        if (!c && b->n_pins < IPF_BROKER_MAX_PINS) {
+                c = &b->pins[b->n_pins++];
+                *c = (struct ipf_broker_pin){.fd = -1};
+        } else if (!c) {
+                c = &b->pins[b->next_pin++ % IPF_BROKER_MAX_PINS];
+        }
+        if (c->fd >= 0 && b->n_pending)
+                return;
+        closep(&c->fd);
+        free(c->path);
+        c->path = NULL;
+        if (fstat(pin, &st) < 0 || !(c->path = strdup(path)))
+                return;
+        c->fd = fcntl(pin, F_DUPFD_CLOEXEC, 0);
+        c->dev = st.st_dev;
+        c->ino = st.st_ino;
+}
+
 /* Point OUT at the pinned inode PIN through /proc/self/fd, our working
  * directory while the broker runs (broker.c: enter_proc_fd()). */
 static socklen_t pinned_address(int pin, struct sockaddr_storage *out)
@@ -322,31 +396,21 @@ static int decide_unix_path(struct ipf_broker *b, pid_t pid, const char *name, c
                 }
         }
         if (rule_allows(b->policy, IPF_RULE_UNIX_CONNECT, path)) {
-                /* The host's endpoint, at its own path. Without a symlink on
-                 * the way it is what the rule names; through one, the socket
-                 * reached must be allowed too. */
-                struct open_how direct = {.flags = O_PATH | O_CLOEXEC,
-                                          .resolve = RESOLVE_NO_SYMLINKS};
+                int cached = cached_pin(b, path);
 
-                bool through_symlink = false;
-
-                pin = sys_openat2(AT_FDCWD, path, &direct, sizeof(direct));
-                if (pin < 0 && errno == ELOOP) {
-                        through_symlink = true;
-                        pin = open(path, O_PATH | O_CLOEXEC);
+                if (cached >= 0) {
+                        log_decision(b, pid, kind, path, true, "broker");
+                        *ret_len = pinned_address(cached, out);
+                        return 0; /* *RET_PIN -1: the cache keeps it */
                 }
-                if (pin < 0)
-                        return -errno;
-                r = through_symlink ? pinned_target_allowed(b, pin, real, sizeof(real)) : 1;
+                r = pin_rule_path(b, path, &pin, real, sizeof(real));
+                if (r == 1)
+                        remember_pin(b, path, pin);
                 if (r < 0)
                         return r;
-                if (r == 0) {
-                        log_decision(b, pid, kind, real, false, "broker");
-                        if (!b->permissive)
-                                return -EACCES;
-                } else {
-                        log_decision(b, pid, kind, path, true, "broker");
-                }
+                log_decision(b, pid, kind, r ? path : real, r, "broker");
+                if (!r && !b->permissive)
+                        return -EACCES;
         } else {
                 pin = sys_openat2(b->sb.rootfd, path + 1, &how, sizeof(how));
                 if (pin < 0)

@@ -178,6 +178,11 @@ void ipf_broker_done(struct ipf_broker *b)
         for (size_t i = 0; i < b->n_pidfds; i++)
                 closep(&b->pidfds[i].fd);
         b->n_pidfds = 0;
+        for (size_t i = 0; i < b->n_pins; i++) {
+                closep(&b->pins[i].fd);
+                free(b->pins[i].path);
+        }
+        b->n_pins = 0;
         if (b->saved_cwd >= 0 && fchdir(b->saved_cwd) < 0)
                 ipf_debug("cannot go back to our working directory: %m, ignoring");
         closep(&b->saved_cwd);

@@ -79,6 +79,17 @@ struct ipf_broker_pidfd {
         int fd; /* a pidfd for the thread that had it when it called */
 };
 
+/* Host sockets that `unix connect` rules named, pinned once and reused
+ * while their path still leads to them (broker-dest.c: rule_pin()). */
+#define IPF_BROKER_MAX_PINS 8
+
+struct ipf_broker_pin {
+        char *path; /* absolute, the one the rule allowed */
+        int fd; /* O_PATH, the socket it led to when it was allowed */
+        dev_t dev;
+        ino_t ino;
+};
+
 struct ipf_broker {
         int listener;
         /* Our working directory is /proc/self/fd while the broker runs
@@ -99,6 +110,9 @@ struct ipf_broker {
         struct ipf_broker_pidfd pidfds[IPF_BROKER_MAX_PIDFDS];
         size_t n_pidfds;
         size_t next_pidfd; /* the slot to reuse once all are taken */
+        struct ipf_broker_pin pins[IPF_BROKER_MAX_PINS];
+        size_t n_pins;
+        size_t next_pin; /* the slot to reuse once all are taken */
 };
 
 /* FDS: what init sent (lib/sandbox/sandbox.h); the broker keeps its own
@@ -191,7 +205,8 @@ bool ipf_broker_caller_valid(const struct ipf_broker *b);
 /* Decision on a destination (broker-dest.c), for the notification being
  * served (b->req); ADDR/LEN: our copy. On allow, *OUT is what to pass to
  * the kernel (ADDR, or the pinned inode's name "N" in /proc/self/fd, our
- * working directory), *RET_PIN an fd to close afterwards (-1 if none), and
+ * working directory), *RET_PIN an fd to close afterwards (-1 if none: a
+ * pin of the cache, kept open while calls are parked), and
  * *RET_HOST true when the call must be made from a socket in the host's network
  * namespace put in the program's place (an allowed abstract or TCP
  * endpoint). Returns 0 to go ahead, -EACCES when the policy denies, -ESRCH

@@ -159,6 +159,7 @@ static _Noreturn void usage(void)
 {
         fputs("usage: probe OP [ARG...]\n"
               "  unix-connect PATH | unix-dgram-send PATH\n"
+              "  unix-connect-per-byte PATH   (one connect and one line per byte on stdin)\n"
               "  abstract-connect NAME | abstract-dgram-send NAME\n"
               "  tcp-connect HOST PORT | udp-send HOST PORT\n"
               "  shm-attach SHMID | shm-get KEY | msg-send KEY | sem-get KEY\n"
@@ -293,6 +294,20 @@ static int op_unix(const char *name, int type, bool abstract, bool by_sendmsg)
         }
         close(fd);
         return r;
+}
+
+/* One connect, and its line, for each byte read on stdin, until EOF: the
+ * same process, so the same supervisor, across changes the test makes on
+ * the host between them. */
+static int op_unix_per_byte(const char *path)
+{
+        char byte;
+
+        while (read(STDIN_FILENO, &byte, 1) == 1) {
+                (void)report(op_unix(path, SOCK_STREAM, false, false));
+                fflush(stdout);
+        }
+        return 0;
 }
 
 static int inet_addr_parse(const char *host, const char *port, struct sockaddr_storage *ss,
@@ -1379,6 +1394,9 @@ int main(int argc, char *argv[])
         } else if (strcmp(op, "kill-mid") == 0) {
                 NEED(1);
                 return op_kill_mid(argv[2]);
+        } else if (strcmp(op, "unix-connect-per-byte") == 0) {
+                NEED(1);
+                return op_unix_per_byte(argv[2]);
         } else if (strcmp(op, "unix-connect") == 0) {
                 NEED(1);
                 return report(op_unix(argv[2], SOCK_STREAM, false, false));

@@ -5,6 +5,8 @@
  * is denied with EACCES and one log line; the sandbox's own sockets keep
  * working. Outcomes are checked at the host-side listener. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +165,59 @@ Test(broker_unix, planted_symlink_to_host_socket_denied)
         IPF(&r, "-p", "default", "--", "/bin/sh", "-c", script);
         cr_assert_str_eq(itest_line(&r), "EACCES", "%s", itest_show(&r));
         cr_assert_eq(itest_listener_seen(&l), 0);
+}
+
+/* One connect in the confined program per byte written to W, answered
+ * with the line WANT (all lines so far) within the timeout. */
+static void connect_once_more(struct itest_proc *p, int w, const char *want)
+{
+        cr_assert_eq(write(w, "x", 1), 1);
+        cr_assert(itest_proc_wait_output(p, want, ITEST_TIMEOUT_MS),
+                  "wanted '%s': stdout='%s' stderr='%s'", want, p->out, p->err);
+}
+
+/* The broker reuses what a rule's path led to while the path still leads
+ * there (broker-dest.c: cached_pin()). One supervisor across host-side
+ * changes: a server restarted at the path (a new socket) is reached, not
+ * the old one; the path replaced by a symlink to a neighbour is denied,
+ * though the path's earlier socket was allowed. */
+Test(broker_unix, rule_path_followed_across_changes)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener first, second, neighbour;
+        struct itest_opts o = {0};
+        struct itest_proc p;
+        struct itest_result r;
+        int in[2];
+
+        itest_listen_unix(&first, dir, SOCK_STREAM);
+        itest_listen_unix(&second, dir, SOCK_STREAM);
+        itest_listen_unix(&neighbour, dir, SOCK_STREAM);
+        cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+        o.stdin_fd = in[0];
+        itest_spawnl(&p, &o, itest_ipcfence(), allow(first.path), "--", itest_probe(),
+                     "unix-connect-per-byte", first.path, (char *)NULL);
+        close(in[0]);
+        connect_once_more(&p, in[1], "ok\n");
+        connect_once_more(&p, in[1], "ok\nok\n");
+        cr_assert_eq(itest_listener_seen(&first), 2);
+
+        /* Restarted: the second server's socket now at the same path. */
+        cr_assert_eq(unlink(first.path), 0);
+        cr_assert_eq(rename(second.path, first.path), 0, "%s", strerror(errno));
+        connect_once_more(&p, in[1], "ok\nok\nok\n");
+        cr_assert_eq(itest_listener_seen(&second), 1, "the restarted server saw nothing");
+        cr_assert_eq(itest_listener_seen(&first), 0, "the old socket was reached");
+
+        /* Replaced by a symlink to a socket no rule names. */
+        cr_assert_eq(unlink(first.path), 0);
+        cr_assert_eq(symlink(neighbour.path, first.path), 0);
+        connect_once_more(&p, in[1], "ok\nok\nok\nEACCES\n");
+        close(in[1]);
+        itest_proc_finish(&p, &r, 0);
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&neighbour), 0, "the neighbour saw a connection");
+        cr_assert_eq(itest_listener_seen(&second), 0);
 }
 
 /* Endpoints may be created only in the sandbox's own filesystems
