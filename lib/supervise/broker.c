@@ -618,7 +618,7 @@ int ipf_broker_process(struct ipf_broker *b)
 {
         memset(b->req, 0, b->sizes.seccomp_notif);
         if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_RECV, b->req) < 0)
-                return errno == ENOENT || errno == EINTR ? 0 : -errno;
+                return errno == EINTR ? 0 : -errno;
         switch (b->req->data.nr) {
         case __NR_connect:
                 handle(b, b->req, false);

@@ -124,8 +124,9 @@ void ipf_broker_done(struct ipf_broker *b);
 /* Let the program connect to the host socket DEV:INO where its view shows
  * it (a D-Bus proxy's): an inode, never a path the host could re-point. */
 int ipf_broker_allow_inode(struct ipf_broker *b, dev_t dev, ino_t ino, const char *view);
-/* The listener is readable: take one notification and answer it (or park
- * it). Never fails on the program's account; -errno only for our own. */
+/* Take one notification and answer it (or park it). Never fails on the
+ * program's account; -ENOENT when there was none (a call withdrawn, or no
+ * task has the filter any more), other -errno for our own failures. */
 int ipf_broker_process(struct ipf_broker *b);
 /* Retry parked calls; returns how many are still parked. */
 size_t ipf_broker_retry(struct ipf_broker *b);

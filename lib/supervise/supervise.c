@@ -135,40 +135,57 @@ static void restore_signals(const struct saved_actions *saved)
                 (void)sigaction(i == 0 ? SIGCHLD : forwarded_signals[i - 1], &saved->act[i], NULL);
 }
 
+/* SIGKILL init from the loop: with our signals blocked, so that the
+ * handler cannot reap it between the check and the kill. */
+static void kill_init(const sigset_t *wait_set)
+{
+        sigset_t saved;
+
+        sigprocmask(SIG_BLOCK, wait_set, &saved);
+        if (!sup.init_gone)
+                (void)kill(sup.init_pid, SIGKILL);
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
 /* Serve the broker until init is gone. Signals are handled in handlers,
  * so that the broker can block in SECCOMP_IOCTL_NOTIF_RECV itself, without
  * a poll(2) before each notification, when that cannot miss init's end:
  * with our own PID namespace init is the last task with the filter, and
- * once the SIGCHLD handler reaps it the kernel ends every receive (ENOENT,
- * the filter has no users left). With `signal host` the program's
- * descendants outlive init, and while calls are parked they are retried
- * every 5 ms: then we wait in poll(2) on the listener and on the eventfd
- * the handler writes. */
-static void serve(struct ipf_broker *b, bool own_pidns)
+ * once it has exited the kernel ends every receive with ENOENT (the filter
+ * has no users left). ENOENT also means a call withdrawn (its thread was
+ * killed): the next wait is in poll(2), which tells them apart (POLLHUP)
+ * and waits for the eventfd the SIGCHLD handler writes once it has reaped
+ * init. With `signal host` the program's descendants outlive init, and
+ * parked calls are retried every 5 ms: then we always wait in poll(2). */
+static void serve(struct ipf_broker *b, bool own_pidns, const sigset_t *wait_set)
 {
         struct pollfd fds[2] = {
                 {.fd = sup.wake_fd, .events = POLLIN},
                 {.fd = b ? b->listener : -1, .events = POLLIN},
         };
+        bool in_receive = own_pidns;
 
         while (!sup.init_gone) {
                 bool parked = b && b->n_pending;
                 int r = 0;
 
-                if (own_pidns && fds[1].fd >= 0 && !parked) {
+                if (in_receive && fds[1].fd >= 0 && !parked) {
                         r = ipf_broker_process(b);
+                        in_receive = r != -ENOENT;
                 } else if (poll(fds, 2, parked ? 5 : -1) > 0) {
-                        if (fds[1].revents & POLLIN)
+                        if (fds[1].revents & POLLIN) {
                                 r = ipf_broker_process(b);
-                        else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+                                in_receive = own_pidns;
+                        } else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
                                 fds[1].fd = -1; /* every filtered task is gone */
+                        }
                 }
                 /* A broker that cannot read notifications would leave the
                  * program blocked in them: fail closed. */
-                if (r < 0) {
+                if (r < 0 && r != -ENOENT) {
                         ipf_log(IPF_LOG_ERR, "broker failed: %s; stopping the sandbox",
                                 strerror(-r));
-                        (void)kill(sup.init_pid, SIGKILL); /* not yet reaped: ours */
+                        kill_init(wait_set);
                         fds[1].fd = -1;
                 }
                 if (b && b->n_pending)
@@ -198,7 +215,7 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
                 status = (int)IPF_EXIT_FAILURE << 8;
         } else {
                 sigprocmask(SIG_UNBLOCK, wait_set, NULL);
-                serve(b, own_pidns);
+                serve(b, own_pidns, wait_set);
                 sigprocmask(SIG_BLOCK, wait_set, NULL);
                 status = sup.init_status;
         }
