@@ -294,12 +294,15 @@ static int pin_rule_path(const struct ipf_broker *b, const char *path, int *ret_
 }
 
 /* A rule's socket seldom changes: the pin of one allowed before serves
- * again while its path still leads to the same inode (one stat(2) instead
- * of a new pin). Whatever the path leads through by now, what we connect
- * to is an inode that was allowed when it was pinned. The cache's own
- * descriptor, or -1 when there is none. */
+ * again while its path still leads to the same inode (one stat(2) and one
+ * readlink(2) instead of a new pin), and that inode still lives where a
+ * rule allows: the path may lead to it through a symlink planted since,
+ * after the host moved the socket to a name no rule names (red team 6 #2),
+ * which a fresh pin refuses (pinned_target_allowed()). The cache's own
+ * descriptor, or -1 when there is none (pin afresh: it decides and logs). */
 static int cached_pin(const struct ipf_broker *b, const char *path)
 {
+        char real[PATH_MAX];
         struct stat st;
 
         for (size_t i = 0; i < b->n_pins; i++) {
@@ -308,6 +311,8 @@ static int cached_pin(const struct ipf_broker *b, const char *path)
                 if (c->fd < 0 || strcmp(c->path, path) != 0)
                         continue;
                 if (stat(path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+                        return -1;
+                if (pinned_target_allowed(b, c->fd, real, sizeof(real)) != 1)
                         return -1;
                 return c->fd;
         }

@@ -105,10 +105,18 @@ struct saved_actions {
         size_t n;
 };
 
+/* No SA_RESTART (red team 6 #1): a blocking call of the broker that one
+ * of these interrupts returns EINTR, as for the guard timer's SIGALRM,
+ * which the broker takes for "would block". Restarted, it would block
+ * again with the guard's SIGALRM spent: one that arrives while a handler
+ * runs, or after a restart was decided, is taken by on_timer() and
+ * interrupts nothing. Under `signal host` the program can send us
+ * SIGUSR1 (numbered below SIGALRM, so handled first) in a loop, and a
+ * connect to a full backlog then kept us for good: no call served. */
 static int handle_signals(const sigset_t *wait_set, struct saved_actions *saved)
 {
-        struct sigaction chld = {.sa_handler = on_child, .sa_flags = SA_RESTART};
-        struct sigaction fwd = {.sa_sigaction = on_forwarded, .sa_flags = SA_RESTART | SA_SIGINFO};
+        struct sigaction chld = {.sa_handler = on_child};
+        struct sigaction fwd = {.sa_sigaction = on_forwarded, .sa_flags = SA_SIGINFO};
 
         chld.sa_mask = fwd.sa_mask = *wait_set;
         saved->n = 0;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Regressions for the escapes an adversarial review found (numbered as in
  * its report). Each failed before its fix. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -287,4 +289,98 @@ Test(redteam, inherited_socket_cannot_take_host_names)
         close(c);
         close(sv[0]);
         close(sv[1]);
+}
+
+/* Red team 6 #1: with the supervisor's signals in SA_RESTART handlers, a
+ * connect the broker makes on the program's blocking socket to a full
+ * backlog was restarted after each handler, and the guard's SIGALRM,
+ * arriving while one ran, was spent on nothing. Under `signal host` the
+ * program sends ipcfence SIGUSR1 in a loop (forwarded back to it, and
+ * ignored): the broker stayed in that connect for good and served no
+ * other call. A connect to another of the sandbox's own listeners, after
+ * the flood, must still be answered. */
+static const char signal_flood_py[] =
+        "import os, signal, socket, threading, time\n"
+        "signal.signal(signal.SIGUSR1, signal.SIG_IGN)\n"
+        "ppid = os.getppid()\n"
+        "sup = int(open('/proc/%d/status' % ppid).read().split('PPid:')[1].split()[0])\n"
+        "full = socket.socket(socket.AF_UNIX); full.bind('/tmp/full'); full.listen(0)\n"
+        "other = socket.socket(socket.AF_UNIX); other.bind('/tmp/other'); other.listen(16)\n"
+        "fill = []\n"
+        "for i in range(4):\n"
+        "    c = socket.socket(socket.AF_UNIX); c.setblocking(False)\n"
+        "    try: c.connect('/tmp/full'); fill.append(c)\n"
+        "    except BlockingIOError: break\n"
+        "stop = False\n"
+        "def flood():\n"
+        "    while not stop: os.kill(sup, signal.SIGUSR1)\n"
+        "ts = [threading.Thread(target=flood) for _ in range(2)]\n"
+        "for t in ts: t.start()\n"
+        "def blocker():\n"
+        "    c = socket.socket(socket.AF_UNIX)\n"
+        "    try: c.connect('/tmp/full')\n"
+        "    except OSError: pass\n"
+        "threading.Thread(target=blocker, daemon=True).start()\n"
+        "time.sleep(2)\n"
+        "stop = True\n"
+        "for t in ts: t.join()\n"
+        "time.sleep(0.2)\n"
+        "res = []\n"
+        "def probe():\n"
+        "    c = socket.socket(socket.AF_UNIX); c.connect('/tmp/other'); res.append('served')\n"
+        "p = threading.Thread(target=probe, daemon=True); p.start(); p.join(3)\n"
+        "print(res[0] if res else 'frozen', flush=True)\n"
+        "os._exit(0)\n";
+
+Test(redteam, signal_flood_does_not_freeze_broker)
+{
+        struct itest_opts o = {.timeout_ms = 30000};
+        struct itest_result r;
+
+        itest_runl(&r, &o, itest_ipcfence(), "--allow=signal host", "--", "python3", "-c",
+                   signal_flood_py, (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "served", "the broker froze: %s", itest_show(&r));
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+}
+
+/* Red team 6 #2: the broker's cache of a rule's pin (broker-dest.c:
+ * cached_pin()) served any path that still led to the cached inode, also
+ * through a symlink, without asking where that inode now lives. The host
+ * retires its socket under a name no rule names (the server still draining
+ * on it); a symlink at the rule's path — the program's to plant, in a
+ * directory it can write — then reached it, which a fresh pin refuses (the
+ * endpoint reached must be named by a rule, SECURITY.md). One supervisor
+ * across the changes, as in broker_unix/rule_path_followed_across_changes. */
+Test(redteam, cached_pin_not_reached_through_planted_symlink)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener l;
+        struct itest_opts o = {0};
+        struct itest_proc p;
+        struct itest_result r;
+        char rule[PATH_MAX + 32], retired[PATH_MAX + 16];
+        int in[2];
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        snprintf(rule, sizeof(rule), "--allow=unix connect %s", l.path);
+        snprintf(retired, sizeof(retired), "%s/retired", dir);
+        cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+        o.stdin_fd = in[0];
+        itest_spawnl(&p, &o, itest_ipcfence(), rule, "--", itest_probe(), "unix-connect-per-byte",
+                     l.path, (char *)NULL);
+        close(in[0]);
+        cr_assert_eq(write(in[1], "x", 1), 1);
+        cr_assert(itest_proc_wait_output(&p, "ok\n", ITEST_TIMEOUT_MS), "stdout='%s' stderr='%s'",
+                  p.out, p.err);
+        cr_assert_eq(itest_listener_seen(&l), 1);
+
+        cr_assert_eq(rename(l.path, retired), 0, "%s", strerror(errno));
+        cr_assert_eq(symlink(retired, l.path), 0, "%s", strerror(errno));
+        cr_assert_eq(write(in[1], "x", 1), 1);
+        cr_assert(itest_proc_wait_output(&p, "ok\nEACCES\n", ITEST_TIMEOUT_MS),
+                  "the retired socket was reached through the symlink: stdout='%s' stderr='%s'",
+                  p.out, p.err);
+        close(in[1]);
+        itest_proc_finish(&p, &r, 0);
+        cr_assert_eq(itest_listener_seen(&l), 0, "the retired socket saw a connection");
 }
