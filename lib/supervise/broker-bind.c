@@ -158,6 +158,7 @@ void ipf_broker_bind(struct ipf_broker *b, const struct seccomp_notif *req)
          * meanwhile): the close then waits for SO_LINGER. */
         ipf_broker_guard(b);
         closep(&sockfd);
+        ipf_broker_guard_end();
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, 0, r < 0 ? (int)r : 0);
 }
@@ -183,6 +184,7 @@ void ipf_broker_listen(struct ipf_broker *b, const struct seccomp_notif *req)
                 r = listen(sockfd, (int)a[1]) < 0 ? -errno : 0;
         ipf_broker_guard(b); /* as in ipf_broker_bind() */
         closep(&sockfd);
+        ipf_broker_guard_end();
         if (r != -ESRCH)
                 ipf_broker_respond(b, req->id, 0, (int)r);
 }

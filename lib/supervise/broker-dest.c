@@ -294,15 +294,15 @@ static int pin_rule_path(const struct ipf_broker *b, const char *path, int *ret_
 }
 
 /* A rule's socket seldom changes: the pin of one allowed before serves
- * again while its path still leads to the same inode (one stat(2) and one
- * readlink(2) instead of a new pin), and that inode still lives where a
- * rule allows: the path may lead to it through a symlink planted since,
- * after the host moved the socket to a name no rule names (red team 6 #2),
- * which a fresh pin refuses (pinned_target_allowed()). The cache's own
+ * again while its path still leads to the same inode, unchanged since
+ * (one stat(2) instead of a new pin). The inode's change time tells a
+ * socket moved (or linked) elsewhere: the path may then lead to it through
+ * a symlink planted since, at a name no rule names (red team 6 #2), which
+ * a fresh pin refuses. Checking where the inode lives instead (readlink of
+ * /proc/self/fd/N) cost more than the pin it saves. The cache's own
  * descriptor, or -1 when there is none (pin afresh: it decides and logs). */
 static int cached_pin(const struct ipf_broker *b, const char *path)
 {
-        char real[PATH_MAX];
         struct stat st;
 
         for (size_t i = 0; i < b->n_pins; i++) {
@@ -310,9 +310,8 @@ static int cached_pin(const struct ipf_broker *b, const char *path)
 
                 if (c->fd < 0 || strcmp(c->path, path) != 0)
                         continue;
-                if (stat(path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino)
-                        return -1;
-                if (pinned_target_allowed(b, c->fd, real, sizeof(real)) != 1)
+                if (stat(path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino ||
+                    st.st_ctim.tv_sec != c->ctime.tv_sec || st.st_ctim.tv_nsec != c->ctime.tv_nsec)
                         return -1;
                 return c->fd;
         }
@@ -346,6 +345,7 @@ static void remember_pin(struct ipf_broker *b, const char *path, int pin)
         c->fd = fcntl(pin, F_DUPFD_CLOEXEC, 0);
         c->dev = st.st_dev;
         c->ino = st.st_ino;
+        c->ctime = st.st_ctim;
 }
 
 /* Point OUT at the pinned inode PIN through /proc/self/fd, our working

@@ -40,9 +40,28 @@ static bool is_socket(int fd)
         return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+/* A call on the program's socket under way (ipf_broker_guard() to
+ * ipf_broker_guard_end()): the timer may have fired just before it began
+ * (red team 6 #4), so it fires again until the call is over. */
+static volatile sig_atomic_t guard_active;
+
 static void on_timer(int sig)
 {
-        (void)sig; /* only to interrupt a blocked connect(2) */
+        static const struct itimerval again = {.it_value = {.tv_usec = 1000}};
+        int saved_errno = errno;
+
+        (void)sig; /* to interrupt a blocked connect(2) or close(2) */
+        if (guard_active)
+                (void)setitimer(ITIMER_REAL, &again, NULL);
+        errno = saved_errno;
+}
+
+void ipf_broker_wake_receive(void)
+{
+        static const struct itimerval tick = {.it_interval = {.tv_usec = 1000},
+                                              .it_value = {.tv_usec = 1000}};
+
+        (void)setitimer(ITIMER_REAL, &tick, NULL);
 }
 
 /* What the sandbox is, from what init sent us: its root (the program's
@@ -145,6 +164,7 @@ static void pending_done(struct ipf_broker *b, struct ipf_broker_pending *p)
         closep(&p->host_sock);
         closep(&p->sockfd);
         closep(&p->pin);
+        ipf_broker_guard_end();
         free(p->payload);
         p->payload = NULL;
 }
@@ -311,8 +331,14 @@ void ipf_broker_guard(struct ipf_broker *b)
 
         clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
         now = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+        guard_active = 1;
         if (now + 1000 > b->guard_until_us && setitimer(ITIMER_REAL, &arm, NULL) == 0)
                 b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+}
+
+void ipf_broker_guard_end(void)
+{
+        guard_active = 0;
 }
 
 /* connect(2) on the program's own socket (a duplicate: the same open
@@ -330,8 +356,12 @@ void ipf_broker_guard(struct ipf_broker *b)
 static long guarded_connect(struct ipf_broker *b, int sockfd, const struct sockaddr_storage *a,
                             socklen_t len)
 {
+        long r;
+
         ipf_broker_guard(b);
-        return connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
+        r = connect(sockfd, (const struct sockaddr *)a, len) < 0 ? -errno : 0;
+        ipf_broker_guard_end();
+        return r;
 }
 
 /* Whether the program's descriptor FD is close-on-exec: a property of its

@@ -88,6 +88,7 @@ struct ipf_broker_pin {
         int fd; /* O_PATH, the socket it led to when it was allowed */
         dev_t dev;
         ino_t ino;
+        struct timespec ctime; /* moved or linked since: not the same */
 };
 
 struct ipf_broker {
@@ -145,8 +146,14 @@ int ipf_broker_fd_cloexec(pid_t pid, int fd);
 int ipf_broker_program_umask(pid_t pid, mode_t *ret);
 /* Make sure the guard timer (SIGALRM) will interrupt whatever blocks us
  * in the next millisecond or more: before a call on the program's own
- * socket that may block (connect, or the close of the last reference). */
+ * socket that may block (connect, or the close of the last reference);
+ * ipf_broker_guard_end() once it returned. */
 void ipf_broker_guard(struct ipf_broker *b);
+void ipf_broker_guard_end(void);
+/* Async-signal-safe: SIGALRM every millisecond from now on (until
+ * ipf_broker_done()), so that a receive cannot block for good once the
+ * program is gone, on kernels that do not end it then themselves. */
+void ipf_broker_wake_receive(void);
 /* SECCOMP_IOCTL_NOTIF_ADDFD, again when a signal interrupted it. */
 int ipf_broker_addfd(const struct ipf_broker *b, struct seccomp_notif_addfd *addfd);
 /* A socket of ours, in the host's network namespace (ours), of the

@@ -59,6 +59,7 @@ static int exit_status(int status)
 static struct {
         pid_t init_pid;
         bool own_pidns;
+        bool receiving; /* the loop may block in the broker's receive */
         int wake_fd; /* an eventfd, written once init is reaped */
         volatile sig_atomic_t init_status; /* waitpid()'s, set before init_gone */
         volatile sig_atomic_t init_gone;
@@ -81,6 +82,10 @@ static void on_child(int sig)
         } else {
                 sup.init_status = status;
                 sup.init_gone = 1;
+                /* Reaped between the loop's check and its receive, on a
+                 * kernel that would not end the receive: SIGALRM will. */
+                if (sup.receiving)
+                        ipf_broker_wake_receive();
                 (void)eventfd_write(sup.wake_fd, 1);
         }
         errno = saved_errno;
@@ -159,12 +164,16 @@ static void kill_init(const sigset_t *wait_set)
  * so that the broker can block in SECCOMP_IOCTL_NOTIF_RECV itself, without
  * a poll(2) before each notification, when that cannot miss init's end:
  * with our own PID namespace init is the last task with the filter, and
- * once it has exited the kernel ends every receive with ENOENT (the filter
- * has no users left). ENOENT also means a call withdrawn (its thread was
- * killed): the next wait is in poll(2), which tells them apart (POLLHUP)
- * and waits for the eventfd the SIGCHLD handler writes once it has reaped
- * init. With `signal host` the program's descendants outlive init, and
- * parked calls are retried every 5 ms: then we always wait in poll(2). */
+ * once it has exited a recent kernel (6.18 here) ends every receive with
+ * ENOENT (the filter has no users left); on older ones the SIGCHLD
+ * handler's signal does (EINTR, no SA_RESTART), and, should init be reaped
+ * between our check and the receive, the SIGALRM ticks it then starts
+ * (ipf_broker_wake_receive()). ENOENT also means a call withdrawn (its
+ * thread was killed): the next wait is in poll(2), which tells them apart
+ * (POLLHUP) and waits for the eventfd the SIGCHLD handler writes once it
+ * has reaped init. With `signal host` the program's descendants outlive
+ * init, and parked calls are retried every 5 ms: then we always wait in
+ * poll(2). */
 static void serve(struct ipf_broker *b, bool own_pidns, const sigset_t *wait_set)
 {
         struct pollfd fds[2] = {
@@ -172,6 +181,8 @@ static void serve(struct ipf_broker *b, bool own_pidns, const sigset_t *wait_set
                 {.fd = b ? b->listener : -1, .events = POLLIN},
         };
         bool in_receive = own_pidns;
+
+        sup.receiving = b != NULL; /* and with it SIGALRM's handler */
 
         while (!sup.init_gone) {
                 bool parked = b && b->n_pending;
@@ -225,6 +236,7 @@ static int supervise_loop(pid_t init_pid, const sigset_t *wait_set, struct ipf_b
                 sigprocmask(SIG_UNBLOCK, wait_set, NULL);
                 serve(b, own_pidns, wait_set);
                 sigprocmask(SIG_BLOCK, wait_set, NULL);
+                sup.receiving = false;
                 status = sup.init_status;
         }
         restore_signals(&saved);
