@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,29 @@
 /* Lines are written whole, with one call, and never wait: the program may
  * share the destination (our stderr is its stderr) and could stop it (a
  * tty with TCOOFF, a full pipe) to freeze us (red team round 5 #3). A line
- * that cannot be written at once is dropped. */
+ * that cannot be written at once is dropped.
+ *
+ * A line waits until the call it is about has been answered, and lines of
+ * allowed calls (level "all") are gathered: written within FLUSH_AFTER_MS,
+ * or when PENDING is full. A write per allowed call (and the caller's
+ * name read afresh) made a brokered connect 1.47x as slow here, where SPEC
+ * §7 wants logging not to slow the allowed path measurably (make bench:
+ * about 1.13x now, 1.00x at the default level). A timer signal (no
+ * SA_RESTART) wakes the loop, blocked in the broker's receive, to write
+ * what waits. */
+#define FLUSH_AFTER_MS 100
+
+/* /proc/TID/comm of the threads that called last, kept open: one pread(2)
+ * per line rather than an open, a read and a close. Bound to its task,
+ * such a file reads the name after an exec too, and fails (ESRCH) once the
+ * thread is gone, whoever has its number now. */
+#define COMM_FILES 8
+
+struct comm_file {
+        pid_t pid;
+        int fd;
+};
+
 struct ipf_decision_log {
         enum ipf_log_dest dest;
         bool all;
@@ -27,40 +50,105 @@ struct ipf_decision_log {
         int fd; /* FILE, STDERR: our own non-blocking open file, or -1 */
         bool fd_is_socket; /* stderr is a socket: sent with MSG_DONTWAIT */
         bool fd_tried; /* STDERR: opened on the first line */
+        struct comm_file comm[COMM_FILES];
+        size_t n_comm;
+        size_t next_comm; /* the slot to reuse once all are taken */
+        /* FILE: each JSON line is made in LINE_BUF through LINE, both
+         * ours for the log's life, and the date of the last one kept. */
+        FILE *line;
+        char *line_buf;
+        time_t date_sec;
+        char date[32];
+        /* FILE, STDERR: lines not written yet, since FIRST_MS (monotonic);
+         * URGENT once one is a denial. */
+        char *pending;
+        size_t pending_len;
+        long first_ms;
+        bool urgent;
+        bool timer_set;
+        bool timer_failed;
+        timer_t timer;
+        struct sigaction saved_action;
 };
+
+/* Room for the longest line: every field escaped at worst (\u00XX for
+ * each byte of a PATH_MAX endpoint), and more. */
+#define LINE_BUF_SIZE (8 * PATH_MAX)
+#define PENDING_SIZE (2 * LINE_BUF_SIZE)
+
+static void on_flush_timer(int sig)
+{
+        (void)sig; /* only to interrupt the broker's receive */
+}
+
+/* The timer that bounds how long lines wait, made with the first line:
+ * in the supervisor's loop, after the sandbox's start (the program gets
+ * ipcfence's own signal mask). false: lines are written at once. */
+static bool timer_ready(struct ipf_decision_log *l)
+{
+        struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+        struct sigaction sa = {.sa_handler = on_flush_timer};
+        sigset_t sig;
+
+        if (l->timer_set || l->timer_failed)
+                return l->timer_set;
+        sigemptyset(&sig);
+        sigaddset(&sig, SIGRTMIN);
+        l->timer_failed = true;
+        if (sigaction(SIGRTMIN, &sa, &l->saved_action) < 0)
+                return false;
+        if (timer_create(CLOCK_MONOTONIC, &ev, &l->timer) < 0 ||
+            sigprocmask(SIG_UNBLOCK, &sig, NULL) < 0) {
+                (void)sigaction(SIGRTMIN, &l->saved_action, NULL);
+                return false;
+        }
+        l->timer_failed = false;
+        l->timer_set = true;
+        return true;
+}
+
+static int open_file(struct ipf_decision_log *l, const char *path)
+{
+        l->line_buf = malloc(LINE_BUF_SIZE);
+        l->line = l->line_buf ? fmemopen(l->line_buf, LINE_BUF_SIZE, "w") : NULL;
+        if (!l->line)
+                return -ENOMEM;
+        l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+        return l->fd < 0 ? -errno : 0;
+}
 
 int ipf_decision_log_open(const char *dest, bool all, const char *profile,
                           struct ipf_decision_log **ret)
 {
-        _cleanup_free_ struct ipf_decision_log *l = calloc(1, sizeof(*l));
+        struct ipf_decision_log *l = calloc(1, sizeof(*l));
+        int r = 0;
 
         if (!l)
                 return -ENOMEM;
         l->fd = -1;
         l->all = all;
         l->profile = strdup(profile ? profile : "");
-        if (!l->profile)
-                return -ENOMEM;
-        if (dest && strcmp(dest, "none") == 0) {
+        if (!l->profile) {
+                r = -ENOMEM;
+        } else if (dest && strcmp(dest, "none") == 0) {
                 l->dest = IPF_LOG_DEST_NONE;
         } else if (!dest || strcmp(dest, "-") == 0) {
                 l->dest = IPF_LOG_DEST_STDERR;
+                l->pending = malloc(PENDING_SIZE);
+                r = l->pending ? 0 : -ENOMEM;
         } else if (strcmp(dest, "syslog") == 0) {
                 l->dest = IPF_LOG_DEST_SYSLOG;
                 openlog("ipcfence", LOG_PID, LOG_USER);
         } else {
                 l->dest = IPF_LOG_DEST_FILE;
-                l->fd = open(dest,
-                             O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-                             0600);
-                if (l->fd < 0) {
-                        int err = errno;
-
-                        free(l->profile);
-                        return -err;
-                }
+                l->pending = malloc(PENDING_SIZE);
+                r = l->pending ? open_file(l, dest) : -ENOMEM;
         }
-        *ret = TAKE_PTR(l);
+        if (r < 0) {
+                ipf_decision_log_free(l);
+                return r;
+        }
+        *ret = l;
         return 0;
 }
 
@@ -68,10 +156,22 @@ struct ipf_decision_log *ipf_decision_log_free(struct ipf_decision_log *l)
 {
         if (!l)
                 return NULL;
+        ipf_decision_log_flush(l);
+        if (l->timer_set) {
+                /* Deleted first: SIGRTMIN's own action would end us. */
+                (void)timer_delete(l->timer);
+                (void)sigaction(SIGRTMIN, &l->saved_action, NULL);
+        }
         if (l->fd > STDERR_FILENO)
                 close(l->fd);
         if (l->dest == IPF_LOG_DEST_SYSLOG)
                 closelog();
+        for (size_t i = 0; i < l->n_comm; i++)
+                closep(&l->comm[i].fd);
+        if (l->line)
+                fclose(l->line);
+        free(l->line_buf);
+        free(l->pending);
         free(l->profile);
         free(l);
         return NULL;
@@ -82,16 +182,38 @@ bool ipf_decision_log_wants(const struct ipf_decision_log *l, bool allow)
         return l && l->dest != IPF_LOG_DEST_NONE && (!allow || l->all);
 }
 
-/* /proc/PID/comm, the name the program gave itself (untrusted text). */
-static void read_comm(pid_t pid, char *buf, size_t n)
+static int open_comm(pid_t pid)
 {
         char path[64];
-        _cleanup_close_ int fd = -1;
-        ssize_t len;
 
         snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        len = fd < 0 ? -1 : read(fd, buf, n - 1);
+        return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* /proc/PID/comm, the name the program gave itself (untrusted text). */
+static void read_comm(struct ipf_decision_log *l, pid_t pid, char *buf, size_t n)
+{
+        struct comm_file *c = NULL;
+        ssize_t len = -1;
+
+        for (size_t i = 0; i < l->n_comm && !c; i++)
+                if (l->comm[i].pid == pid)
+                        c = &l->comm[i];
+        if (c)
+                len = pread(c->fd, buf, n - 1, 0);
+        if (len < 0) {
+                /* New, or gone: PID names another thread now, if any. */
+                if (!c && l->n_comm < COMM_FILES) {
+                        c = &l->comm[l->n_comm++];
+                        c->fd = -1;
+                } else if (!c) {
+                        c = &l->comm[l->next_comm++ % COMM_FILES];
+                }
+                closep(&c->fd);
+                c->pid = pid;
+                c->fd = open_comm(pid);
+                len = c->fd < 0 ? -1 : pread(c->fd, buf, n - 1, 0);
+        }
         if (len <= 0)
                 len = 0;
         buf[len] = '\0';
@@ -129,21 +251,75 @@ static void emit(struct ipf_decision_log *l, const char *line, size_t n)
                 (void)!write(l->fd, line, n); /* EAGAIN: dropped */
 }
 
+static long monotonic_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void queue(struct ipf_decision_log *l, const char *line, size_t n, bool allow)
+{
+        if (n > PENDING_SIZE - l->pending_len)
+                ipf_decision_log_flush(l);
+        if (n > PENDING_SIZE) {
+                emit(l, line, n);
+                return;
+        }
+        if (l->pending_len == 0) {
+                struct itimerspec due = {.it_value.tv_nsec = FLUSH_AFTER_MS * 1000000L};
+
+                l->first_ms = monotonic_ms();
+                if (!timer_ready(l) || timer_settime(l->timer, 0, &due, NULL) < 0)
+                        allow = false; /* nothing would wake us: at once */
+        }
+        memcpy(l->pending + l->pending_len, line, n);
+        l->pending_len += n;
+        l->urgent |= !allow;
+}
+
+void ipf_decision_log_flush(struct ipf_decision_log *l)
+{
+        /* A file takes them all in one write; a pipe or a terminal one line
+         * per write, so that each is whole or not at all. */
+        if (l->dest == IPF_LOG_DEST_FILE && l->pending_len) {
+                emit(l, l->pending, l->pending_len);
+                l->pending_len = 0;
+        }
+        for (size_t i = 0, n; i < l->pending_len; i += n) {
+                const char *nl = memchr(l->pending + i, '\n', l->pending_len - i);
+
+                n = nl ? (size_t)(nl - (l->pending + i)) + 1 : l->pending_len - i;
+                emit(l, l->pending + i, n);
+        }
+        l->pending_len = 0;
+        l->urgent = false;
+}
+
+void ipf_decision_log_flush_due(struct ipf_decision_log *l)
+{
+        if (l && l->pending_len && (l->urgent || monotonic_ms() - l->first_ms >= FLUSH_AFTER_MS))
+                ipf_decision_log_flush(l);
+}
+
 static void write_json(struct ipf_decision_log *l, const struct ipf_decision *d, const char *comm)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t n = 0;
+        FILE *f = l->line;
         struct timespec ts;
-        struct tm tm;
-        char when[64];
-        FILE *f = open_memstream(&buf, &n);
+        long n;
 
-        if (!f)
-                return;
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-        fprintf(f, "{\"time\":\"%s.%06ldZ\",\"pid\":%d,\"comm\":", when, ts.tv_nsec / 1000,
+        if (ts.tv_sec != l->date_sec || !l->date[0]) {
+                struct tm tm;
+
+                gmtime_r(&ts.tv_sec, &tm);
+                strftime(l->date, sizeof(l->date), "%Y-%m-%dT%H:%M:%S", &tm);
+                l->date_sec = ts.tv_sec;
+        }
+        rewind(f);
+        clearerr(f);
+        fprintf(f, "{\"time\":\"%s.%06ldZ\",\"pid\":%d,\"comm\":", l->date, ts.tv_nsec / 1000,
                 (int)d->pid);
         ipf_json_write_string(f, comm);
         fputs(",\"profile\":", f);
@@ -155,8 +331,10 @@ static void write_json(struct ipf_decision_log *l, const struct ipf_decision *d,
         fprintf(f, ",\"verdict\":\"%s\",\"layer\":", verdict(d));
         ipf_json_write_string(f, d->layer);
         fprintf(f, "%s}\n", d->permissive ? ",\"permissive\":true" : "");
-        if (fclose(f) == 0)
-                emit(l, buf, n);
+        n = fflush(f) == 0 && !ferror(f) ? ftell(f) : -1;
+        /* A line cut short is no JSON: none rather than half of one. */
+        if (n > 0 && n < LINE_BUF_SIZE && l->line_buf[n - 1] == '\n')
+                queue(l, l->line_buf, (size_t)n, d->allow && !d->permissive);
 }
 
 void ipf_decision_log_write(struct ipf_decision_log *l, const struct ipf_decision *d)
@@ -165,7 +343,7 @@ void ipf_decision_log_write(struct ipf_decision_log *l, const struct ipf_decisio
 
         if (!ipf_decision_log_wants(l, d->allow && !d->permissive))
                 return;
-        read_comm(d->pid, comm, sizeof(comm));
+        read_comm(l, d->pid, comm, sizeof(comm));
         if (l->dest == IPF_LOG_DEST_FILE) {
                 write_json(l, d, comm);
                 return;
@@ -183,6 +361,7 @@ void ipf_decision_log_write(struct ipf_decision_log *l, const struct ipf_decisio
                 char out[sizeof(line) + 16];
                 int n = snprintf(out, sizeof(out), "ipcfence: %s\n", line);
 
-                emit(l, out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+                queue(l, out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1,
+                      d->allow && !d->permissive);
         }
 }

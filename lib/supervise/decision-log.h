@@ -32,4 +32,10 @@ int ipf_decision_log_open(const char *dest, bool all, const char *profile,
                           struct ipf_decision_log **ret);
 struct ipf_decision_log *ipf_decision_log_free(struct ipf_decision_log *l);
 bool ipf_decision_log_wants(const struct ipf_decision_log *l, bool allow);
+/* Made at once; to a file or stderr written later (syslog at once): the
+ * loop calls ipf_decision_log_flush_due() once a call has been answered,
+ * which writes denials then, and allowed calls' lines within 100 ms. */
 void ipf_decision_log_write(struct ipf_decision_log *l, const struct ipf_decision *d);
+void ipf_decision_log_flush_due(struct ipf_decision_log *l);
+/* Write every line that waits. */
+void ipf_decision_log_flush(struct ipf_decision_log *l);

@@ -209,6 +209,9 @@ static void serve(struct ipf_broker *b, bool own_pidns, const sigset_t *wait_set
                 }
                 if (b && b->n_pending)
                         ipf_broker_retry(b);
+                /* Answered: what the calls logged (a timer wakes us too). */
+                if (b)
+                        ipf_decision_log_flush_due(b->log);
         }
 }
 

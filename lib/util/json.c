@@ -16,7 +16,15 @@ int ipf_json_write_escaped(FILE *f, const char *s)
                 uint32_t cp;
                 size_t len;
 
-                if (c == '"' || c == '\\') {
+                /* Plain ASCII, the most of any text: one write per run. */
+                for (len = 0; i + len < n && p[i + len] >= 0x20 && p[i + len] < 0x7f &&
+                              p[i + len] != '"' && p[i + len] != '\\';
+                     len++)
+                        ;
+                if (len > 0) {
+                        fwrite(p + i, 1, len, f);
+                        i += len;
+                } else if (c == '"' || c == '\\') {
                         fputc('\\', f);
                         fputc(c, f);
                         i++;

@@ -73,6 +73,12 @@ TARGET_THROUGHPUT=0.97
 TARGET_SYSCALL=0.97
 TARGET_IOCTL=0.92
 TARGET_RSS=1.5
+# SPEC §7: decision logging must not slow the allowed path measurably: a
+# brokered connect with a log file (denials) stays within this run's noise
+# of one without, taken as 5 %. With every decision logged, each allowed
+# call also reads its caller's name and makes a JSON line (written in
+# batches, decision-log.c): reported, not held to that bound.
+TARGET_LOG=1.05
 # Issue #4's targets: method calls under ipcfence take at most 1.05x the
 # time through a hand-started xdg-dbus-proxy (ipcfence adds nothing to the
 # data path), and one proxied bus adds at most 15 ms to a launch.
@@ -385,13 +391,17 @@ summary_value() {
 # Brokered connect latency: socket+connect+close to an allowed unix socket
 # on the host (accept-server accepts and closes), unconfined, under the
 # reference broker (ref-broker.c: receive, read the address, ID_VALID,
-# pidfd_getfd, connect, reply — the floor of the mechanism here) and under
-# ipcfence with `--allow=unix connect PATH`.
+# pidfd_getfd, connect, reply — the floor of the mechanism here), under
+# ipcfence with `--allow=unix connect PATH`, and the same with a decision
+# log file: at the default level (denials: nothing to write here) and with
+# every decision logged (--log-level=all). SPEC §7: logging must not slow
+# the allowed path measurably.
 bench_connect() {
         bc_who=$1
         bc_log=$OUT/connect-$bc_who.txt
         bc_sock=$BENCH_DIR/$bc_who/connect.sock
         bc_client="$BIN/connect-loop -r -n $CONNECT_N $bc_sock"
+        bc_decisions=$BENCH_DIR/$bc_who/decisions.jsonl
 
         start_server "$bc_who" connect || {
                 echo "$bc_who|connect|FAILED|-||" >>"$SUMMARY"
@@ -403,17 +413,29 @@ bench_connect() {
                 -r "ipcfence/reference=ipcfence/reference:connect_ns" \
                 -r "reference/unconfined=reference/unconfined:connect_ns" \
                 -r "ipcfence/unconfined=ipcfence/unconfined:connect_ns" \
+                -r "logged/ipcfence=logged/ipcfence:connect_ns" \
+                -r "denials/ipcfence=denials/ipcfence:connect_ns" \
                 -- unconfined $bc_client \
                 :: reference "$BIN/ref-broker" $bc_client \
                 :: ipcfence "$(ipcfence_for "$bc_who")" -q "--allow=unix connect $bc_sock" \
-                -- $bc_client
+                -- $bc_client \
+                :: logged "$(ipcfence_for "$bc_who")" -q "--log=$bc_decisions" --log-level=all \
+                "--allow=unix connect $bc_sock" -- $bc_client \
+                :: denials "$(ipcfence_for "$bc_who")" -q "--log=$bc_decisions.deny" \
+                "--allow=unix connect $bc_sock" -- $bc_client
         bc_r=$?
         stop_server "$bc_who" connect
+        bc_lines=$(wc -l <"$bc_decisions" 2>/dev/null || echo 0)
+        rm -f "$bc_decisions" "$bc_decisions.deny"
         [ "$bc_r" -eq 0 ] || return 1
         summary_ratio "$bc_who" connect "$bc_log" ipcfence/reference "time ipcfence/reference" \
                 "<=" "$TARGET_CONNECT"
         summary_ratio "$bc_who" connect "$bc_log" reference/unconfined "time reference/unconf"
-        for bc_v in unconfined reference ipcfence; do
+        summary_ratio "$bc_who" connect "$bc_log" denials/ipcfence "time log denials/none" \
+                "<=" "$TARGET_LOG"
+        summary_ratio "$bc_who" connect "$bc_log" logged/ipcfence "time log all/none"
+        echo "$bc_who|connect|decisions logged|$bc_lines||" >>"$SUMMARY"
+        for bc_v in unconfined reference ipcfence logged denials; do
                 summary_value "$bc_who" connect "$bc_log" "$bc_v" connect_ns "us $bc_v" 0.001 "%.1f"
         done
 }
@@ -613,8 +635,6 @@ bench_dbus() {
                 }' "$bd_llog" >>"$SUMMARY"
 }
 
-# Still to come: the decision log's cost on a brokered connect
-# (--log-level=all against =deny, SPEC §7).
 ALL_BENCHES="launch connect throughput syscalls rss dbus"
 
 build_helpers() {

@@ -268,6 +268,60 @@ Test(broker_unix, decision_log_json)
         cr_assert_eq(itest_listener_seen(&denied), 0);
 }
 
+/* Size of PATH, or 0, polled until it is at least WANT or TIMEOUT_MS. */
+static long file_size_within(const char *path, long want, int timeout_ms)
+{
+        struct stat st = {0};
+
+        for (int waited = 0; waited <= timeout_ms; waited += 10) {
+                if (stat(path, &st) == 0 && st.st_size >= want)
+                        break;
+                usleep(10000);
+        }
+        return (long)st.st_size;
+}
+
+/* Lines of allowed calls are gathered (decision-log.c): while the program
+ * still runs, idle, they reach the file within the bound (100 ms; we allow
+ * a second on a loaded machine), a denial at once after its answer. */
+Test(broker_unix, decision_log_written_while_program_runs)
+{
+        const char *dir = itest_visible_dir();
+        struct itest_listener l, denied;
+        char logarg[PATH_MAX + 16], logpath[PATH_MAX];
+        struct itest_proc p;
+        struct itest_result r;
+        int in[2];
+        struct itest_opts o = {0};
+        long size;
+
+        itest_listen_unix(&l, dir, SOCK_STREAM);
+        itest_listen_unix(&denied, dir, SOCK_STREAM);
+        snprintf(logpath, sizeof(logpath), "%s/gathered.jsonl", itest_tmpdir());
+        snprintf(logarg, sizeof(logarg), "--log=%s", logpath);
+        cr_assert_eq(pipe2(in, O_CLOEXEC), 0);
+        o.stdin_fd = in[0];
+        itest_spawnl(&p, &o, itest_ipcfence(), logarg, "--log-level=all", allow(l.path), "--",
+                     "/bin/sh", "-c",
+                     "\"$0\" unix-connect \"$1\"; read x; "
+                     "\"$0\" unix-connect \"$2\"; read x; exit 0",
+                     itest_probe(), l.path, denied.path, (char *)NULL);
+        close(in[0]);
+        cr_assert(itest_proc_wait_output(&p, "ok\n", ITEST_TIMEOUT_MS), "stdout='%s' stderr='%s'",
+                  p.out, p.err);
+        size = file_size_within(logpath, 1, 1000);
+        cr_assert_gt(size, 0, "the allowed call's line is not written while the program runs");
+        cr_assert_eq(write(in[1], "\n", 1), 1);
+        cr_assert(itest_proc_wait_output(&p, "EACCES\n", ITEST_TIMEOUT_MS), "stdout='%s'", p.out);
+        cr_assert_gt(file_size_within(logpath, size + 1, 1000), size,
+                     "the denial's line is not written while the program runs");
+        close(in[1]);
+        itest_proc_finish(&p, &r, 0);
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+        cr_assert_eq(itest_listener_seen(&l), 1);
+        cr_assert_eq(itest_listener_seen(&denied), 0);
+}
+
 /* Complain mode: what the broker would deny is logged and let through. */
 Test(broker_unix, permissive_logs_and_allows)
 {
