@@ -182,7 +182,8 @@ static void serve(struct ipf_broker *b, bool own_pidns, const sigset_t *wait_set
         };
         bool in_receive = own_pidns;
 
-        sup.receiving = b != NULL; /* and with it SIGALRM's handler */
+        /* With a broker comes SIGALRM's handler; with `signal host` we poll. */
+        sup.receiving = b && own_pidns;
 
         while (!sup.init_gone) {
                 bool parked = b && b->n_pending;
