@@ -44,6 +44,12 @@ static bool is_socket(int fd)
  * ipf_broker_guard_end()): the timer may have fired just before it began
  * (red team 6 #4), so it fires again until the call is over. */
 static volatile sig_atomic_t guard_active;
+/* The timer is no longer known to be armed until guard_until_us: it
+ * fired, or was set to 1 ms here. A SIGALRM need not be the timer's (under
+ * `signal host` the program can send us one in a loop, red team 7 #1): the
+ * 1 ms shot it sets here may expire with no guard under way, and the next
+ * guard, trusting guard_until_us, armed nothing. */
+static volatile sig_atomic_t timer_touched;
 
 static void on_timer(int sig)
 {
@@ -51,6 +57,7 @@ static void on_timer(int sig)
         int saved_errno = errno;
 
         (void)sig; /* to interrupt a blocked connect(2) or close(2) */
+        timer_touched = 1;
         if (guard_active)
                 (void)setitimer(ITIMER_REAL, &again, NULL);
         errno = saved_errno;
@@ -332,8 +339,13 @@ void ipf_broker_guard(struct ipf_broker *b)
         clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
         now = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
         guard_active = 1;
-        if (now + 1000 > b->guard_until_us && setitimer(ITIMER_REAL, &arm, NULL) == 0)
-                b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+        if (timer_touched || now + 1000 > b->guard_until_us) {
+                timer_touched = 0; /* before: one that fires now is seen next time */
+                if (setitimer(ITIMER_REAL, &arm, NULL) == 0)
+                        b->guard_until_us = now + IPF_BROKER_BLOCK_US;
+                else
+                        b->guard_until_us = 0;
+        }
 }
 
 void ipf_broker_guard_end(void)

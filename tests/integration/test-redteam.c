@@ -343,6 +343,29 @@ Test(redteam, signal_flood_does_not_freeze_broker)
         cr_assert_eq(r.status, 0, "%s", itest_show(&r));
 }
 
+/* Red team 7 #1: the guard timer's handler re-arms it for 1 ms while a
+ * guarded call is under way, but the broker still trusted guard_until_us
+ * to say the timer was armed. A SIGALRM the program sends (`signal host`)
+ * during a guarded connect turned the 5 ms timer into a 1 ms shot that
+ * expired after the call: the next guard within 5 ms armed nothing, and
+ * the retried connect to a full backlog kept the broker for good. */
+Test(redteam, alarm_flood_does_not_freeze_broker)
+{
+        static const char flood[] = "os.kill(sup, signal.SIGUSR1)";
+        struct itest_opts o = {.timeout_ms = 30000};
+        struct itest_result r;
+        char py[sizeof(signal_flood_py) + 16];
+        const char *at = strstr(signal_flood_py, flood);
+
+        cr_assert_not_null(at);
+        snprintf(py, sizeof(py), "%.*sos.kill(sup, signal.SIGALRM)%s",
+                 (int)(at - signal_flood_py), signal_flood_py, at + strlen(flood));
+        itest_runl(&r, &o, itest_ipcfence(), "--allow=signal host", "--", "python3", "-c", py,
+                   (char *)NULL);
+        cr_assert_str_eq(itest_line(&r), "served", "the broker froze: %s", itest_show(&r));
+        cr_assert_eq(r.status, 0, "%s", itest_show(&r));
+}
+
 /* Red team 6 #2: the broker's cache of a rule's pin (broker-dest.c:
  * cached_pin()) served any path that still led to the cached inode, also
  * through a symlink, without asking where that inode now lives. The host
