@@ -395,6 +395,13 @@ bool itest_proc_wait_output(struct itest_proc *p, const char *needle, int timeou
         return true;
 }
 
+void itest_proc_poke(struct itest_proc *p, int w, const char *want)
+{
+        cr_assert_eq(write(w, "\n", 1), 1, "write to the stdin pipe: %s", strerror(errno));
+        cr_assert(itest_proc_wait_output(p, want, ITEST_TIMEOUT_MS),
+                  "wanted '%s': stdout='%s' stderr='%s'", want, p->out, p->err);
+}
+
 void itest_proc_finish(struct itest_proc *p, struct itest_result *r, int timeout_ms)
 {
         int limit = timeout_ms > 0 ? timeout_ms : p->timeout_ms;

@@ -77,6 +77,9 @@ void itest_spawn(struct itest_proc *p, const struct itest_opts *o, char *const a
 void itest_spawnl(struct itest_proc *p, const struct itest_opts *o, const char *arg0, ...)
         __attribute__((sentinel));
 bool itest_proc_wait_output(struct itest_proc *p, const char *needle, int timeout_ms);
+/* Write a line feed to W, the process's stdin (a pipe), and assert that
+ * its stdout then holds WANT (all of it so far) within ITEST_TIMEOUT_MS. */
+void itest_proc_poke(struct itest_proc *p, int w, const char *want);
 void itest_proc_finish(struct itest_proc *p, struct itest_result *r, int timeout_ms);
 
 /* ipcfence ARGS... */

@@ -167,15 +167,6 @@ Test(broker_unix, planted_symlink_to_host_socket_denied)
         cr_assert_eq(itest_listener_seen(&l), 0);
 }
 
-/* One connect in the confined program per byte written to W, answered
- * with the line WANT (all lines so far) within the timeout. */
-static void connect_once_more(struct itest_proc *p, int w, const char *want)
-{
-        cr_assert_eq(write(w, "x", 1), 1);
-        cr_assert(itest_proc_wait_output(p, want, ITEST_TIMEOUT_MS),
-                  "wanted '%s': stdout='%s' stderr='%s'", want, p->out, p->err);
-}
-
 /* The broker reuses what a rule's path led to while the path still leads
  * there (broker-dest.c: cached_pin()). One supervisor across host-side
  * changes: a server restarted at the path (a new socket) is reached, not
@@ -198,21 +189,21 @@ Test(broker_unix, rule_path_followed_across_changes)
         itest_spawnl(&p, &o, itest_ipcfence(), allow(first.path), "--", itest_probe(),
                      "unix-connect-per-byte", first.path, (char *)NULL);
         close(in[0]);
-        connect_once_more(&p, in[1], "ok\n");
-        connect_once_more(&p, in[1], "ok\nok\n");
+        itest_proc_poke(&p, in[1], "ok\n");
+        itest_proc_poke(&p, in[1], "ok\nok\n");
         cr_assert_eq(itest_listener_seen(&first), 2);
 
         /* Restarted: the second server's socket now at the same path. */
         cr_assert_eq(unlink(first.path), 0);
         cr_assert_eq(rename(second.path, first.path), 0, "%s", strerror(errno));
-        connect_once_more(&p, in[1], "ok\nok\nok\n");
+        itest_proc_poke(&p, in[1], "ok\nok\nok\n");
         cr_assert_eq(itest_listener_seen(&second), 1, "the restarted server saw nothing");
         cr_assert_eq(itest_listener_seen(&first), 0, "the old socket was reached");
 
         /* Replaced by a symlink to a socket no rule names. */
         cr_assert_eq(unlink(first.path), 0);
         cr_assert_eq(symlink(neighbour.path, first.path), 0);
-        connect_once_more(&p, in[1], "ok\nok\nok\nEACCES\n");
+        itest_proc_poke(&p, in[1], "ok\nok\nok\nEACCES\n");
         close(in[1]);
         itest_proc_finish(&p, &r, 0);
         cr_assert_eq(r.status, 0, "%s", itest_show(&r));
@@ -311,8 +302,7 @@ Test(broker_unix, decision_log_written_while_program_runs)
                   p.out, p.err);
         size = file_size_within(logpath, 1, 1000);
         cr_assert_gt(size, 0, "the allowed call's line is not written while the program runs");
-        cr_assert_eq(write(in[1], "\n", 1), 1);
-        cr_assert(itest_proc_wait_output(&p, "EACCES\n", ITEST_TIMEOUT_MS), "stdout='%s'", p.out);
+        itest_proc_poke(&p, in[1], "ok\nEACCES\n");
         cr_assert_gt(file_size_within(logpath, size + 1, 1000), size,
                      "the denial's line is not written while the program runs");
         close(in[1]);
